@@ -1,0 +1,85 @@
+"""``python -m analysis [FILE] [--seed N] [--json OUT]``: analyse ages and print a summary.
+
+This is the package's command-line boundary: the only place in ``analysis``
+that reads files, writes files or prints.
+"""
+
+import argparse
+import logging
+from pathlib import Path
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from . import AnalysisConfig, AnalysisResult, ReportError, analyse, to_json
+
+MANIFEST = Path(__file__).resolve().parent.parent / "data" / "datasets.yml"
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Gaussian fits, KDEs and generative models of stellar ages (Gyr).",
+    )
+    parser.add_argument("file", nargs="?", type=Path, help="ages file (default: the manifest's data)")
+    parser.add_argument("--seed", type=int, default=AnalysisConfig().seed, help="root seed (default %(default)s)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write every result as JSON to OUT")
+    return parser.parse_args(argv)
+
+
+def _summary_table(result: AnalysisResult) -> Table:
+    table = Table(title=f"Stellar ages (Gyr), seed {result.seed}")
+    for column in ("data set", "n", "Gaussian mu", "sigma", "Scott", "Silverman", "ISJ", "CV", "> 13.8 Gyr"):
+        table.add_column(column, justify="left" if column == "data set" else "right")
+    for d in result.datasets:
+        b = d.bandwidths
+        table.add_row(
+            d.name, str(d.n), f"{d.gaussian.mu:.4f}", f"{d.gaussian.sigma:.4f}",
+            f"{b.scott:.4f}", f"{b.silverman:.4f}", f"{b.isj:.4f}", f"{b.cv:.4f}",
+            str(d.summary.n_above_universe),
+        )
+    return table
+
+
+def _comparison_table(result: AnalysisResult) -> Table:
+    table = Table(title="Comparisons (A - B)")
+    for column in ("A", "B", "KS p", "Wasserstein", "mean diff", "Wilcoxon p"):
+        table.add_column(column, justify="left" if column in "AB" else "right")
+    for c in result.comparisons:
+        wilcoxon = f"{c.paired.wilcoxon_pvalue:.3g}" if c.paired else "unpaired"
+        table.add_row(c.a, c.b, f"{c.ks_pvalue:.3g}", f"{c.wasserstein:.3f}", f"{c.mean_difference:+.3f}", wilcoxon)
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit status (2 for bad input)."""
+    args = _parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    # Imported here so that the pure package does not depend on the I/O layer.
+    from publish.sources import load_datasets
+
+    try:
+        config = AnalysisConfig(seed=args.seed)
+        datasets = load_datasets(MANIFEST, data_file=args.file)
+        result = analyse(datasets, config)
+        text = to_json(result)
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    # Piped output is not a terminal; give the tables room rather than 80 columns.
+    console = Console(width=max(Console().width, 110))
+    console.print(_summary_table(result))
+    if result.comparisons:
+        console.print(_comparison_table(result))
+    for d in result.datasets:
+        if d.ties.heavy:
+            console.print(f"[yellow]note[/]: {d.label}: {d.ties.message}")
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The analysis of every data set and every pair, from one configuration."""
+
+from collections.abc import Sequence
+from itertools import combinations
+
+from .bandwidth import BANDWIDTH_RULES, choose_bandwidths
+from .compare import compare
+from .config import AnalysisConfig
+from .dataset import Dataset
+from .errors import DataError
+from .gaussian import fit_gaussian
+from .heldout import held_out_scores
+from .histogram import auto_histogram
+from .kde import scipy_curve, sklearn_curve
+from .resample import synthetic_sample
+from .results import AnalysisResult, DatasetResult
+from .seeds import rng_for
+from .summary import summarise
+
+__all__ = ["analyse", "analyse_dataset"]
+
+
+def analyse_dataset(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
+    """Fits, bandwidths, KDE curves, generative samples and held-out scores of one data set.
+
+    Every random stream is keyed by ``dataset.name`` and its purpose, so the
+    result does not depend on which other data sets are analysed.
+
+    Raises
+    ------
+    DataError
+        If there are fewer ages than cross-validation folds (or fewer than 3).
+    """
+    ages = dataset.ages
+    seed, name = config.seed, dataset.name
+    if ages.size < max(3, config.cv_folds):
+        raise DataError(
+            f"{dataset.source}: data set '{name}': expected at least {max(3, config.cv_folds)} ages "
+            f"for {config.cv_folds}-fold cross-validation, got {ages.size}"
+        )
+    try:
+        bandwidths, choices, cv_curve, ties = choose_bandwidths(
+            ages, rng=rng_for(seed, name, "cv-folds"), folds=config.cv_folds
+        )
+    except DataError as error:
+        raise DataError(f"{dataset.source}: data set '{name}': {error}") from None
+    histogram = auto_histogram(ages)
+    models = [("grid", h) for h in config.bandwidths]
+    models += [(rule, getattr(bandwidths, rule)) for rule in BANDWIDTH_RULES]
+    synthetic = tuple(
+        synthetic_sample(
+            ages,
+            h,
+            kind=kind,
+            edges=histogram.edges,
+            replicates=config.replicates,
+            rng=rng_for(seed, name, "synthetic", kind, repr(h)),
+        )
+        for kind, h in models
+    )
+    return DatasetResult(
+        name=name,
+        label=dataset.label,
+        colour=dataset.colour,
+        units=dataset.units,
+        n=ages.size,
+        summary=summarise(ages, n_missing=dataset.n_missing),
+        gaussian=fit_gaussian(ages),
+        histogram=histogram,
+        bandwidths=bandwidths,
+        bandwidth_choices=choices,
+        cv_curve=cv_curve,
+        ties=ties,
+        scipy_kde=scipy_curve(ages),
+        kde_curves=tuple(sklearn_curve(ages, h, kind=kind) for kind, h in models),
+        synthetic=synthetic,
+        held_out=held_out_scores(
+            ages, models, folds=config.cv_folds, rng=rng_for(seed, name, "held-out-folds")
+        ),
+    )
+
+
+def analyse(datasets: Sequence[Dataset], config: AnalysisConfig) -> AnalysisResult:
+    """Analyse each data set, then compare every pair in manifest order.
+
+    Raises
+    ------
+    DataError
+        If no data set is given or two share a name.
+    """
+    if not datasets:
+        raise DataError("no data sets to analyse: the manifest or file gave none")
+    names = [d.name for d in datasets]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise DataError(f"data set names must be unique; repeated: {', '.join(duplicated)}")
+    results = tuple(analyse_dataset(d, config) for d in datasets)
+    cv = {r.name: r.bandwidths.cv for r in results}
+    comparisons = tuple(
+        compare(
+            a,
+            b,
+            a_bandwidth=cv[a.name],
+            b_bandwidth=cv[b.name],
+            rng=rng_for(config.seed, f"{a.name}|{b.name}", "bootstrap"),
+            resamples=config.bootstrap_resamples,
+        )
+        for a, b in combinations(datasets, 2)
+    )
+    return AnalysisResult(
+        seed=config.seed,
+        bandwidth_grid=config.bandwidths,
+        replicates=config.replicates,
+        cv_folds=config.cv_folds,
+        datasets=results,
+        comparisons=comparisons,
+    )

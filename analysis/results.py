@@ -1,0 +1,267 @@
+"""Frozen, JSON-serialisable result records.
+
+All ages and bandwidths are in Gyr; densities in 1/Gyr; "counts" curves are
+densities times n (stars per Gyr), as the lecture scales ``gaussian_kde`` to a
+histogram. Arrays are stored as tuples of floats so that records are immutable
+and ``dataclasses.asdict`` gives plain JSON.
+"""
+
+from dataclasses import asdict, dataclass
+import json
+from typing import Any
+
+__all__ = [
+    "Summary",
+    "GaussianFit",
+    "Histogram",
+    "BandwidthSet",
+    "BandwidthChoice",
+    "CvCurve",
+    "TieReport",
+    "KdeCurve",
+    "SyntheticSample",
+    "HeldOutScore",
+    "DatasetResult",
+    "PairedComparison",
+    "Comparison",
+    "AnalysisResult",
+    "to_jsonable",
+    "to_json",
+]
+
+Floats = tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Descriptive statistics of one data set (Gyr)."""
+
+    n: int
+    n_missing: int
+    mean: float
+    median: float
+    std: float  #: sample standard deviation with ``std_ddof``
+    std_ddof: int
+    min: float
+    max: float
+    q25: float
+    q75: float
+    n_above_universe: int  #: ages above 13.8 Gyr, kept in the data
+    n_distinct: int
+
+
+@dataclass(frozen=True)
+class GaussianFit:
+    """Maximum-likelihood normal fit (``scipy.stats.norm.fit``).
+
+    ``lecture_edges`` are the 11 edges of ``np.histogram(ages)`` (10 bins) and
+    ``lecture_counts`` is ``norm.pdf(lecture_edges) * n`` as the lecture draws
+    it; ``smooth_x``/``smooth_density`` is the same pdf on a fine grid.
+    """
+
+    mu: float
+    sigma: float
+    log_likelihood: float
+    aic: float
+    ks_statistic: float
+    ks_pvalue: float
+    lecture_edges: Floats
+    lecture_counts: Floats
+    smooth_x: Floats
+    smooth_density: Floats
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """``np.histogram(ages, bins="auto")``: ``len(edges) == len(counts) + 1``."""
+
+    edges: Floats
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BandwidthSet:
+    """The data-driven bandwidths in Gyr, one per rule of ``BANDWIDTH_RULES``."""
+
+    scott: float
+    silverman: float
+    isj: float
+    cv: float
+
+
+@dataclass(frozen=True)
+class BandwidthChoice:
+    """One rule's bandwidth and a reader's note on it (e.g. why CV is small)."""
+
+    rule: str
+    bandwidth: float
+    note: str
+
+
+@dataclass(frozen=True)
+class CvCurve:
+    """k-fold cross-validated mean held-out log-likelihood per star vs bandwidth."""
+
+    bandwidths: Floats
+    mean_log_likelihood: Floats
+    folds: int
+    best_bandwidth: float
+
+
+@dataclass(frozen=True)
+class TieReport:
+    """How many ages repeat exactly; heavy ties pull CV towards tiny bandwidths."""
+
+    n: int
+    n_distinct: int
+    largest_tie: int  #: stars sharing the most common value
+    heavy: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class KdeCurve:
+    """A Gaussian KDE evaluated on a grid reaching 3 bandwidths beyond the data.
+
+    ``method`` is ``"sklearn"`` (``KernelDensity``) or ``"scipy"``
+    (``gaussian_kde``); ``kind`` is ``"grid"`` for a configured bandwidth or
+    the rule name (``"scott"``, ``"silverman"``, ``"isj"``, ``"cv"``).
+    ``counts == density * n``.
+    """
+
+    method: str
+    kind: str
+    bandwidth: float
+    x: Floats
+    density: Floats
+    counts: Floats
+
+
+@dataclass(frozen=True)
+class SyntheticSample:
+    """The generative model at one bandwidth.
+
+    ``ages`` is one seeded synthetic sample of n ages (the lecture's
+    ``sample(91)``). The envelope summarises ``replicates`` further samples as
+    the 5th, 50th and 95th percentile of their counts in the data histogram's
+    bins (``len == len(Histogram.counts)``). Fractions are over all
+    replicate draws.
+    """
+
+    kind: str
+    bandwidth: float
+    ages: Floats
+    replicates: int
+    envelope_low: Floats
+    envelope_median: Floats
+    envelope_high: Floats
+    fraction_below_zero: float
+    fraction_above_universe: float
+
+
+@dataclass(frozen=True)
+class HeldOutScore:
+    """Mean held-out log-likelihood per star (k-fold, seeded folds).
+
+    ``model`` is ``"gaussian"`` or a KDE ``kind``; ``bandwidth`` is ``None``
+    for the Gaussian.
+    """
+
+    model: str
+    bandwidth: float | None
+    mean_log_likelihood: float
+    folds: int
+
+
+@dataclass(frozen=True)
+class DatasetResult:
+    """Everything computed for one data set."""
+
+    name: str
+    label: str
+    colour: str
+    units: str
+    n: int
+    summary: Summary
+    gaussian: GaussianFit
+    histogram: Histogram
+    bandwidths: BandwidthSet
+    bandwidth_choices: tuple[BandwidthChoice, ...]
+    cv_curve: CvCurve
+    ties: TieReport
+    scipy_kde: KdeCurve
+    kde_curves: tuple[KdeCurve, ...]
+    synthetic: tuple[SyntheticSample, ...]
+    held_out: tuple[HeldOutScore, ...]
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Per-star comparison of two data sets of the same stars (A minus B, Gyr)."""
+
+    n_pairs: int
+    mean_difference: float
+    median_difference: float
+    std_difference: float
+    n_a_older: int
+    n_b_older: int
+    n_equal: int
+    wilcoxon_statistic: float
+    wilcoxon_pvalue: float
+    pearson_r: float
+    pearson_pvalue: float
+    spearman_rho: float
+    spearman_pvalue: float
+    differences: Floats
+    a_ages: Floats
+    b_ages: Floats
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two-sample comparison of data sets ``a`` and ``b``.
+
+    ``mean_difference`` is mean(a) - mean(b) with a seeded percentile
+    bootstrap interval; cross-prediction is the mean log-likelihood per star
+    of one data set under the other's KDE at its CV bandwidth. ``paired`` is
+    ``None`` when the data sets are not the same stars, with the reason in
+    ``unpaired_reason``.
+    """
+
+    a: str
+    b: str
+    ks_statistic: float
+    ks_pvalue: float
+    anderson_statistic: float
+    anderson_pvalue: float
+    anderson_pvalue_note: str
+    wasserstein: float
+    mean_difference: float
+    mean_difference_ci: tuple[float, float]
+    ci_level: float
+    cross_a_on_b: float
+    cross_b_on_a: float
+    paired: PairedComparison | None
+    unpaired_reason: str | None
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The whole analysis: settings, one result per data set, every pair."""
+
+    seed: int
+    bandwidth_grid: Floats
+    replicates: int
+    cv_folds: int
+    datasets: tuple[DatasetResult, ...]
+    comparisons: tuple[Comparison, ...]
+
+
+def to_jsonable(result: Any) -> Any:
+    """A dataclass as nested dicts and lists, ready for ``json.dumps``."""
+    return asdict(result)
+
+
+def to_json(result: Any) -> str:
+    """Deterministic JSON text; NaN or infinity is a bug and raises ValueError."""
+    return json.dumps(to_jsonable(result), indent=1, sort_keys=False, allow_nan=False)

@@ -1,0 +1,272 @@
+"""Find, fetch and verify data files, and load the manifest's data sets.
+
+A source file is looked for, in order: where the user points; next to the
+manifest (``data/``); in ``$KDE_REPORT_DATA_DIR``; in the download cache
+(``$KDE_REPORT_CACHE_DIR``, else pooch's per-user cache), fetched from the
+pinned URL when absent. A file with a pinned SHA-256 is verified wherever it
+was found, and a copy that does not match is refused, never used.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import pooch
+import requests
+import yaml
+
+from analysis.dataset import Dataset
+from analysis.errors import ConfigError, DataError
+from analysis.manifest import Manifest, SourceSpec, manifest_for_file, parse_manifest
+from analysis.table import datasets_from_table, parse_table
+
+__all__ = [
+    "DATA_DIR_ENV",
+    "CACHE_DIR_ENV",
+    "LoadedSource",
+    "load_manifest",
+    "find_source_file",
+    "load_sources",
+    "load_datasets",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Folder holding local copies of the manifest's files (tests and CI set it).
+DATA_DIR_ENV = "KDE_REPORT_DATA_DIR"
+#: Folder for downloaded files; pooch's per-user cache when unset.
+CACHE_DIR_ENV = "KDE_REPORT_CACHE_DIR"
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate the YAML manifest.
+
+    Raises
+    ------
+    ConfigError
+        When the file is unreadable, is not valid YAML (with
+        ``file:line:column``), or fails validation (with the YAML path).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the data manifest: {exc}") from None
+    try:
+        mapping = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{at}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    return parse_manifest(mapping, where=str(path))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verified(path: Path, source: SourceSpec) -> Path:
+    """``path`` if it has the pinned hash (or none is pinned), else a DataError."""
+    if source.sha256 is None:
+        logger.info("%s: no SHA-256 pinned for source '%s'; used as found", path, source.id)
+        return path
+    found = _sha256(path)
+    if found != source.sha256:
+        raise DataError(
+            f"{path}: SHA-256 mismatch for source '{source.id}': expected {source.sha256}, found {found}; "
+            "restore the pinned file, or give an edited copy a new name to analyse it as a new file"
+        )
+    return path
+
+
+class _HashingDownloader:
+    """pooch's downloader for the URL, remembering the SHA-256 of what arrived.
+
+    pooch deletes a download whose hash does not match; recording the hash
+    first lets the error name what was actually served.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._download = pooch.downloaders.choose_downloader(url, progressbar=False)
+        self.sha256: str | None = None
+
+    def __call__(self, url: str, output_file: str, pooch_object: object, check_only: bool = False) -> object:
+        result = self._download(url, output_file, pooch_object, check_only=check_only)
+        if not check_only:
+            self.sha256 = _sha256(Path(output_file))
+        return result
+
+
+def _download(source: SourceSpec, cache_dir: Path, looked: list[str]) -> Path:
+    """Fetch ``source.url`` into ``cache_dir`` (or reuse a verified cached copy)."""
+    assert source.url is not None and source.sha256 is not None  # parse_manifest requires both
+    downloader = _HashingDownloader(source.url)
+    try:
+        fetched = pooch.retrieve(
+            source.url,
+            known_hash=f"sha256:{source.sha256}",
+            fname=source.file,
+            path=cache_dir,
+            downloader=downloader,
+            progressbar=False,
+        )
+    except requests.exceptions.RequestException as exc:
+        raise DataError(
+            f"{source.file}: not found in {', '.join(looked)}, and downloading it from {source.url} "
+            f"failed: {exc}; put a copy in one of those folders or check the network"
+        ) from None
+    except ValueError as exc:
+        if downloader.sha256 is not None and downloader.sha256 != source.sha256:
+            raise DataError(
+                f"{source.url}: downloaded {source.file} has the wrong SHA-256: expected {source.sha256}, "
+                f"found {downloader.sha256}; the download was deleted and nothing was cached"
+            ) from None
+        raise DataError(f"{source.file}: cannot download from {source.url}: {exc}") from None
+    if downloader.sha256 is None:
+        logger.info("%s: using the cached copy %s", source.file, fetched)
+    else:
+        logger.info("%s: downloaded from %s to %s", source.file, source.url, fetched)
+    return _verified(Path(fetched), source)
+
+
+def _cache_dir(env: Mapping[str, str]) -> Path:
+    configured = env.get(CACHE_DIR_ENV)
+    return Path(configured) if configured else Path(pooch.os_cache("stellar-age-kde-report"))
+
+
+def find_source_file(
+    source: SourceSpec,
+    *,
+    manifest_dir: Path,
+    explicit: Path | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> Path:
+    """Locate a verified copy of ``source.file``, downloading it if needed.
+
+    Parameters
+    ----------
+    source : SourceSpec
+        The manifest's entry for the file.
+    manifest_dir : Path
+        Folder of the manifest (``data/``), searched first.
+    explicit : Path, optional
+        A path the user gave; when set, only this file is used.
+    env : mapping
+        Environment holding ``KDE_REPORT_DATA_DIR`` and ``KDE_REPORT_CACHE_DIR``.
+
+    Raises
+    ------
+    DataError
+        When no copy is found and none can be downloaded (naming where it
+        looked and the URL), or when a copy's SHA-256 differs from the pinned
+        one (naming the file, the expected and the found hash).
+    """
+    if explicit is not None:
+        if not explicit.is_file():
+            raise DataError(f"{explicit}: no such file")
+        logger.info("%s: using %s as given", source.file, explicit)
+        return _verified(explicit, source)
+    folders = [manifest_dir]
+    if env.get(DATA_DIR_ENV):
+        folders.append(Path(env[DATA_DIR_ENV]))
+    for folder in folders:
+        candidate = folder / source.file
+        if candidate.is_file():
+            logger.info("%s: found in %s", source.file, folder)
+            return _verified(candidate, source)
+    looked = [str(folder) for folder in folders]
+    if source.url is None:
+        raise DataError(
+            f"{source.file}: not found in {', '.join(looked)}, and source '{source.id}' gives no URL; "
+            f"put the file next to the manifest or set {DATA_DIR_ENV}"
+        )
+    return _download(source, _cache_dir(env), looked)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """One source as read: where its file was found, its hash and its data sets.
+
+    ``sha256`` is the hash of the bytes actually parsed (equal to the pin
+    when the manifest pins one).
+    """
+
+    spec: SourceSpec
+    path: Path
+    sha256: str
+    datasets: tuple[Dataset, ...]
+
+
+def _load(path: Path, source: SourceSpec) -> LoadedSource:
+    raw = _read(path)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if source.sha256 is not None and sha256 != source.sha256:
+        # The file changed between its check and this read: use only what was verified.
+        raise DataError(f"{path}: changed while being read: expected SHA-256 {source.sha256}, found {sha256}")
+    datasets = datasets_from_table(parse_table(raw, str(path)), source)
+    # Errors name the path as found; the report shows only the file name, so
+    # its pages do not depend on where this machine keeps the file.
+    datasets = tuple(replace(d, source=source.file) for d in datasets)
+    return LoadedSource(spec=source, path=path, sha256=sha256, datasets=datasets)
+
+
+def load_sources(
+    manifest_path: Path, *, data_file: Path | None = None, env: Mapping[str, str] = os.environ
+) -> tuple[LoadedSource, ...]:
+    """Every source to analyse, found, verified and parsed.
+
+    Parameters
+    ----------
+    manifest_path : Path
+        The manifest (``data/datasets.yml``).
+    data_file : Path, optional
+        A file to analyse instead of every manifest source. If its name is a
+        manifest source's file, that source's spec (and pinned hash) is used;
+        otherwise every column becomes a data set (``manifest_for_file``).
+    env : mapping
+        Environment for ``find_source_file``.
+
+    Raises
+    ------
+    ConfigError
+        When the manifest is invalid.
+    DataError
+        When a file is missing, fails its hash check or is malformed.
+    """
+    manifest = load_manifest(manifest_path)
+    if data_file is None:
+        chosen = [(source, None) for source in manifest.sources]
+    else:
+        chosen = [(source, data_file) for source in manifest.sources if source.file == data_file.name]
+    if data_file is not None and not chosen:
+        table = parse_table(_read(data_file), str(data_file))
+        source = manifest_for_file(data_file.name, table.header, n_columns=len(table.columns)).sources[0]
+        logger.info("%s: not in %s; each of its %d columns is a data set", data_file, manifest_path, len(table.columns))
+        return (_load(data_file, source),)
+    return tuple(
+        _load(find_source_file(source, manifest_dir=manifest_path.parent, explicit=explicit, env=env), source)
+        for source, explicit in chosen
+    )
+
+
+def load_datasets(
+    manifest_path: Path, *, data_file: Path | None = None, env: Mapping[str, str] = os.environ
+) -> tuple[Dataset, ...]:
+    """The data sets of ``load_sources(...)``, in manifest order."""
+    sources = load_sources(manifest_path, data_file=data_file, env=env)
+    return tuple(dataset for source in sources for dataset in source.datasets)

