@@ -26,3 +26,11 @@ def real_data_dir() -> Path:
         f"(now {value!r})",
     )
     return folder
+
+
+@pytest.fixture
+def real_ages(real_data_dir: Path):
+    """The real file's ages read independently with ``np.loadtxt``: shape (91, 2), Joyce and Bensby (Gyr)."""
+    import numpy as np
+
+    return np.loadtxt(real_data_dir / REAL_FILE)

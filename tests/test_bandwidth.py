@@ -1,7 +1,6 @@
 """Tests for analysis.bandwidth against scipy, statsmodels, KDEpy and brute-force CV."""
 
 import doctest
-from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 from KDEpy.bw_selection import improved_sheather_jones as kdepy_isj
@@ -23,11 +22,6 @@ from analysis.bandwidth import (
 from analysis.errors import ConfigError, DataError
 from analysis.folds import kfold_indices
 
-
-@pytest.fixture
-def real_ages(real_data_dir: Path) -> np.ndarray:
-    """The real file's ages, shape (91, 2): Joyce, Bensby (Gyr)."""
-    return np.loadtxt(real_data_dir / "stellar_ages.dat")
 
 
 def _mixture(n: int, rng: np.random.Generator) -> np.ndarray:

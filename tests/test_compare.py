@@ -1,8 +1,6 @@
 """Tests for analysis.compare against scipy, scikit-learn and closed forms."""
 
 import json
-import os
-from pathlib import Path
 import re
 import warnings
 
@@ -15,17 +13,6 @@ from analysis.compare import compare
 from analysis.dataset import Dataset
 from analysis.results import to_json
 
-
-def _real_ages() -> np.ndarray:
-    """The real file's ages, shape (91, 2): Joyce, Bensby (Gyr)."""
-    directory = os.environ.get("KDE_REPORT_DATA_DIR")
-    path = Path(directory) / "stellar_ages.dat" if directory else None
-    if path is None or not path.is_file():
-        reason = f"real data missing: KDE_REPORT_DATA_DIR={directory!r} has no stellar_ages.dat"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return np.loadtxt(path)
 
 
 def _dataset(name, ages, *, rows=None, source="ages.dat", pair_group="ages"):
@@ -158,8 +145,8 @@ def test_cross_prediction_matches_sklearn():
     assert (c.cross_a_on_b, c.cross_b_on_a) == pytest.approx((a_on_b, b_on_a), rel=1e-10)
 
 
-def test_real_data_is_paired_and_plain_json():
-    data = _real_ages()
+def test_real_data_is_paired_and_plain_json(real_ages):
+    data = real_ages
     joyce, bensby = _dataset("joyce", data[:, 0]), _dataset("bensby", data[:, 1])
     c = _run(joyce, bensby, resamples=1000)
     assert c.paired.n_pairs == 91

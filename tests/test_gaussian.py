@@ -1,8 +1,6 @@
 """Tests for analysis.gaussian against closed forms and the lecture's numbers."""
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,24 +11,13 @@ from analysis.gaussian import fit_gaussian
 from analysis.results import to_json
 
 
-def _real_ages() -> np.ndarray:
-    """The real file's ages, shape (91, 2): Joyce, Bensby (Gyr)."""
-    directory = os.environ.get("KDE_REPORT_DATA_DIR")
-    path = Path(directory) / "stellar_ages.dat" if directory else None
-    if path is None or not path.is_file():
-        reason = f"real data missing: KDE_REPORT_DATA_DIR={directory!r} has no stellar_ages.dat"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return np.loadtxt(path)
-
 
 def _normal_pdf(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
     return np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * np.sqrt(2.0 * np.pi))
 
 
-def test_real_data_matches_lecture_fit():
-    data = _real_ages()
+def test_real_data_matches_lecture_fit(real_ages):
+    data = real_ages
     joyce, bensby = fit_gaussian(data[:, 0]), fit_gaussian(data[:, 1])
     assert (joyce.mu, joyce.sigma) == pytest.approx((10.8341, 3.4309), abs=1e-4)
     assert (bensby.mu, bensby.sigma) == pytest.approx((8.1703, 3.9351), abs=1e-4)

@@ -2,8 +2,6 @@
 
 import json
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,17 +11,6 @@ from analysis.folds import kfold_indices
 from analysis.heldout import held_out_scores
 from analysis.results import to_json
 
-
-def _real_ages() -> np.ndarray:
-    """The real file's ages, shape (91, 2): Joyce, Bensby (Gyr)."""
-    directory = os.environ.get("KDE_REPORT_DATA_DIR")
-    path = Path(directory) / "stellar_ages.dat" if directory else None
-    if path is None or not path.is_file():
-        reason = f"real data missing: KDE_REPORT_DATA_DIR={directory!r} has no stellar_ages.dat"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return np.loadtxt(path)
 
 
 def _brute_force_gaussian(ages: np.ndarray, folds: int, seed: int) -> float:
@@ -70,8 +57,8 @@ def test_scores_are_reproducible_by_seed():
     assert run(64)[0].mean_log_likelihood != run(65)[0].mean_log_likelihood
 
 
-def test_real_data_tiny_bandwidth_predicts_unseen_stars_badly():
-    joyce = _real_ages()[:, 0]
+def test_real_data_tiny_bandwidth_predicts_unseen_stars_badly(real_ages):
+    joyce = real_ages[:, 0]
     scores = held_out_scores(joyce, [("grid", 0.01), ("grid", 1.0)], folds=5, rng=np.random.default_rng(66))
     json.loads(to_json(scores[1]))  # finite, plain JSON even for the spiky 0.01 Gyr kernel
     gaussian, tiny, wide = (s.mean_log_likelihood for s in scores)

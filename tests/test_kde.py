@@ -1,7 +1,6 @@
 """Tests for analysis.kde: scipy against scikit-learn, direct sums and unit mass."""
 
 import logging
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,11 +10,6 @@ from scipy.stats import gaussian_kde, norm
 from analysis.bandwidth import BANDWIDTH_RULES
 from analysis.kde import kde_grid, scipy_curve, sklearn_curve
 
-
-@pytest.fixture
-def real_ages(real_data_dir: Path) -> np.ndarray:
-    """The real file's ages, shape (91, 2): Joyce, Bensby (Gyr)."""
-    return np.loadtxt(real_data_dir / "stellar_ages.dat")
 
 
 @pytest.mark.parametrize("h", [0.01, 0.1, 1.0, 5.0])

@@ -1,8 +1,6 @@
 """Tests for analysis.summary against numpy and direct counts."""
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,17 +8,6 @@ import pytest
 from analysis.results import to_json
 from analysis.summary import summarise
 
-
-def _real_ages() -> np.ndarray:
-    """The real file's ages, shape (91, 2): Joyce, Bensby (Gyr)."""
-    directory = os.environ.get("KDE_REPORT_DATA_DIR")
-    path = Path(directory) / "stellar_ages.dat" if directory else None
-    if path is None or not path.is_file():
-        reason = f"real data missing: KDE_REPORT_DATA_DIR={directory!r} has no stellar_ages.dat"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return np.loadtxt(path)
 
 
 def _check_against_numpy(ages: np.ndarray, n_missing: int) -> None:
@@ -44,8 +31,8 @@ def test_summary_matches_numpy_with_ties_and_old_stars():
     _check_against_numpy(ages, n_missing=3)
 
 
-def test_summary_of_real_columns_matches_numpy():
-    data = _real_ages()
+def test_summary_of_real_columns_matches_numpy(real_ages):
+    data = real_ages
     for column in data.T:
         _check_against_numpy(column, n_missing=0)
 
