@@ -34,7 +34,7 @@ def fit_gaussian(ages: np.ndarray) -> GaussianFit:
         same ages the p-value is optimistic (too large), see Lilliefors (1967).
         ``lecture_edges``/``lecture_counts`` reproduce the lecture's curve:
         the 11 edges of ``np.histogram(ages)`` and ``norm.pdf(edges) * n``
-        (stars per Gyr). ``smooth_x``/``smooth_density`` is the pdf (1/Gyr) on
+        (stars per Gyr); ``lecture_histogram`` holds that histogram's 10 counts. ``smooth_x``/``smooth_density`` is the pdf (1/Gyr) on
         400 points spanning the data and mu +- 4 sigma.
 
     Raises
@@ -56,7 +56,7 @@ def fit_gaussian(ages: np.ndarray) -> GaussianFit:
     mu, sigma = (float(v) for v in stats.norm.fit(ages))
     log_likelihood = float(np.sum(stats.norm.logpdf(ages, mu, sigma)))
     ks = stats.kstest(ages, "norm", args=(mu, sigma))
-    _, edges = np.histogram(ages)
+    counts, edges = np.histogram(ages)
     lecture_counts = stats.norm.pdf(edges, mu, sigma) * ages.size
     low = min(float(ages.min()), mu - _SMOOTH_SIGMAS * sigma)
     high = max(float(ages.max()), mu + _SMOOTH_SIGMAS * sigma)
@@ -69,6 +69,7 @@ def fit_gaussian(ages: np.ndarray) -> GaussianFit:
         ks_statistic=float(ks.statistic),
         ks_pvalue=float(ks.pvalue),
         lecture_edges=tuple(float(e) for e in edges),
+        lecture_histogram=tuple(int(c) for c in counts),
         lecture_counts=tuple(float(c) for c in lecture_counts),
         smooth_x=tuple(float(x) for x in smooth_x),
         smooth_density=tuple(float(d) for d in stats.norm.pdf(smooth_x, mu, sigma)),

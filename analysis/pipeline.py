@@ -10,7 +10,7 @@ from .dataset import Dataset
 from .errors import DataError
 from .gaussian import fit_gaussian
 from .heldout import held_out_scores
-from .histogram import auto_histogram
+from .histogram import auto_histogram, empirical_cdf
 from .kde import scipy_curve, sklearn_curve
 from .resample import synthetic_sample
 from .results import AnalysisResult, DatasetResult
@@ -67,6 +67,7 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
         summary=summarise(ages, n_missing=dataset.n_missing),
         gaussian=fit_gaussian(ages),
         histogram=histogram,
+        ecdf=empirical_cdf(ages),
         bandwidths=bandwidths,
         bandwidth_choices=choices,
         cv_curve=cv_curve,

@@ -14,6 +14,7 @@ __all__ = [
     "Summary",
     "GaussianFit",
     "Histogram",
+    "Ecdf",
     "BandwidthSet",
     "BandwidthChoice",
     "CvCurve",
@@ -54,9 +55,10 @@ class Summary:
 class GaussianFit:
     """Maximum-likelihood normal fit (``scipy.stats.norm.fit``).
 
-    ``lecture_edges`` are the 11 edges of ``np.histogram(ages)`` (10 bins) and
-    ``lecture_counts`` is ``norm.pdf(lecture_edges) * n`` as the lecture draws
-    it; ``smooth_x``/``smooth_density`` is the same pdf on a fine grid.
+    ``lecture_edges`` are the 11 edges of ``np.histogram(ages)`` (10 bins),
+    ``lecture_histogram`` its 10 counts, and ``lecture_counts`` is
+    ``norm.pdf(lecture_edges) * n`` as the lecture draws it;
+    ``smooth_x``/``smooth_density`` is the same pdf on a fine grid.
     """
 
     mu: float
@@ -66,6 +68,7 @@ class GaussianFit:
     ks_statistic: float
     ks_pvalue: float
     lecture_edges: Floats
+    lecture_histogram: tuple[int, ...]
     lecture_counts: Floats
     smooth_x: Floats
     smooth_density: Floats
@@ -77,6 +80,19 @@ class Histogram:
 
     edges: Floats
     counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Ecdf:
+    """The empirical CDF: ``fraction[i]`` of the ages are <= ``x[i]`` (Gyr).
+
+    Exact (one step per distinct age) up to a few thousand ages; beyond that,
+    the ages at evenly spaced fractions, so catalogs stay small.
+    """
+
+    x: Floats
+    fraction: Floats
+    exact: bool
 
 
 @dataclass(frozen=True)
@@ -185,6 +201,7 @@ class DatasetResult:
     summary: Summary
     gaussian: GaussianFit
     histogram: Histogram
+    ecdf: Ecdf
     bandwidths: BandwidthSet
     bandwidth_choices: tuple[BandwidthChoice, ...]
     cv_curve: CvCurve

@@ -34,3 +34,16 @@ def real_ages(real_data_dir: Path):
     import numpy as np
 
     return np.loadtxt(real_data_dir / REAL_FILE)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright (Debian's build; Playwright cannot download one here)."""
+    from tests.support import CHROMIUM, CHROMIUM_ARGS
+
+    require(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (install Debian's chromium or set CHROMIUM)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -23,3 +23,57 @@ def require(condition: bool, reason: str) -> None:
 NODE_MODULES = Path(
     os.environ.get("KDE_REPORT_NODE_MODULES", Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules")
 )
+
+
+#: Chromium for the browser tests: Debian's package by default (CHROMIUM overrides, e.g. on GitHub runners).
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+#: Without the background-networking flags Chromium keeps calling Google's hosts, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+
+
+def open_offline(browser, html: Path, *, width: int = 1280):
+    """Open a page with every non-``file://`` request refused.
+
+    Returns the page, its console errors and the requests that failed or
+    needed the network.
+    """
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            failed.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(html.as_uri())
+    page.wait_for_load_state("load")
+    return page, errors, failed
+
+
+def axe_violations(page, selector: str = "document") -> list[str]:
+    """Serious and critical axe-core violations on the open page."""
+    require(AXE_JS.is_file(), f"axe-core is not installed at {AXE_JS} (see .ci/run)")
+    page.add_script_tag(path=str(AXE_JS))
+    # preload: false stops axe fetching stylesheets by XHR, which Chromium refuses from file://.
+    target = "document" if selector == "document" else repr(selector)
+    return page.evaluate(
+        f"async () => (await axe.run({target}, {{preload: false}})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+    )

@@ -57,6 +57,9 @@ def test_lecture_curve_is_pdf_at_histogram_edges_times_n():
     np.testing.assert_allclose(fit.lecture_edges, edges, rtol=1e-12)
     expected = _normal_pdf(edges, fit.mu, fit.sigma) * ages.size
     np.testing.assert_allclose(fit.lecture_counts, expected, rtol=1e-12)
+    # The lecture's histogram: stars counted into those bins, the last bin closed.
+    by_hand = [np.sum((ages >= lo) & ((ages < hi) | (hi == edges[-1]) & (ages <= hi))) for lo, hi in zip(edges, edges[1:])]
+    assert list(fit.lecture_histogram) == by_hand and sum(fit.lecture_histogram) == ages.size
 
 
 def test_smooth_curve_covers_data_and_four_sigma_and_integrates_to_one():

@@ -39,3 +39,27 @@ def test_auto_histogram_matches_rule_written_out(seed):
     assert sum(h.counts) == ages.size
     assert all(type(c) is int for c in h.counts) and all(type(e) is float for e in h.edges)
 
+
+
+def test_empirical_cdf_matches_scipy():
+    from scipy.stats import ecdf
+
+    from analysis.histogram import empirical_cdf
+
+    ages = np.round(np.random.default_rng(41).gamma(5.0, 2.0, 300), 1)  # rounded: ties
+    result = empirical_cdf(ages)
+    reference = ecdf(ages).cdf
+    assert result.exact
+    np.testing.assert_array_equal(result.x, reference.quantiles)
+    np.testing.assert_allclose(result.fraction, reference.probabilities, rtol=1e-15)
+
+
+def test_empirical_cdf_of_a_catalog_is_summarised():
+    from analysis.histogram import empirical_cdf
+
+    ages = np.random.default_rng(42).normal(9.0, 2.0, 50_000)
+    result = empirical_cdf(ages, max_points=1000)
+    assert not result.exact and len(result.x) == 1000
+    # Each summarised point is a true ECDF point: the fraction of ages at or below it.
+    for x, f in zip(result.x[::97], result.fraction[::97], strict=True):
+        assert np.mean(ages <= x) == pytest.approx(f, abs=1 / ages.size)
