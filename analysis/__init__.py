@@ -8,7 +8,6 @@ scores and pairwise comparisons. No file writing, plotting or printing.
 from .config import AnalysisConfig, config_from_mapping
 from .dataset import Dataset
 from .errors import ConfigError, DataError, EngineError, RenderError, ReportError
-from .pipeline import analyse
 from .results import AnalysisResult, to_json
 
 __all__ = [
@@ -24,3 +23,13 @@ __all__ = [
     "config_from_mapping",
     "to_json",
 ]
+
+
+def __getattr__(name: str):
+    # The pipeline pulls in scikit-learn and SciPy; import it on first use so that
+    # light users (configuration, errors, result records) start fast (PEP 562).
+    if name == "analyse":
+        from .pipeline import analyse
+
+        return analyse
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

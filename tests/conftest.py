@@ -47,3 +47,25 @@ def browser():
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def build_env(tmp_path_factory) -> dict[str, str]:
+    """The environment of a build of the real data (skipped without it, failed under CI)."""
+    value = os.environ.get("KDE_REPORT_DATA_DIR", "")
+    require(
+        bool(value) and (Path(value) / REAL_FILE).is_file(),
+        f"the real data is not available: set KDE_REPORT_DATA_DIR to a folder holding {REAL_FILE} (now {value!r})",
+    )
+    return {**os.environ, "KDE_REPORT_DATA_DIR": str(Path(value).resolve()), "MPLBACKEND": "Agg"}
+
+
+@pytest.fixture(scope="session")
+def built_site(build_env, tmp_path_factory) -> Path:
+    """The report of the real data, built once per test run with the pandoc engine."""
+    from tests.support import run_build
+
+    out = tmp_path_factory.mktemp("build") / "site"
+    done = run_build("--engine", "pandoc", "--out", str(out), env=build_env)
+    assert done.returncode == 0, done.stderr
+    return out

@@ -1,6 +1,8 @@
 """Helpers shared by the test modules."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,4 +78,14 @@ def axe_violations(page, selector: str = "document") -> list[str]:
         f"async () => (await axe.run({target}, {{preload: false}})).violations"
         ".filter(v => ['serious', 'critical'].includes(v.impact))"
         ".map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+    )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_build(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``python build.py ARGS`` from the repository root, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "build.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
     )

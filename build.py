@@ -1,0 +1,292 @@
+"""Build the Stellar Age KDE Report: ``python build.py`` -> ``_site/`` (HTML site + ``report.pdf``).
+
+The build is a list of named stages, each a call into ``publish/``:
+
+    configure -> load -> analyse -> figures -> render -> engine -> publish
+
+Everything is built in a temporary folder next to the output and swapped into
+place only when every stage succeeded, so a failed build leaves the previous
+site byte-identical. A build whose data, settings and code are unchanged is
+skipped (``--force`` rebuilds).
+
+Exit status: 0 success (or nothing to do); 1 a stage failed on the user's
+data or environment (``build failed in stage 'load': ...``); 2 invalid
+command-line options or configuration (``_quarto.yml``, the manifest).
+Any other exception is a bug and is shown with its traceback.
+"""
+
+import argparse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+import importlib.metadata
+import logging
+import os
+from pathlib import Path
+import platform
+import sys
+from typing import Any
+
+from analysis.config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
+from analysis.errors import ConfigError, ReportError
+from analysis.results import AnalysisResult
+from publish import cache, site
+from publish.buildinfo import BuildInfo, SourceInfo
+from publish.downloads import write_downloads
+from publish.engines import ENGINES, FORMATS, PandocEngine, QuartoEngine, select_engine, site_spec
+from publish.render import Page, build_context, render_pages
+from publish.settings import Project, load_project, parse_bandwidths, with_overrides
+from publish.sources import LoadedSource, load_sources
+
+ROOT = Path(__file__).resolve().parent
+PROJECT_FILE = ROOT / "_quarto.yml"
+MANIFEST = ROOT / "data" / "datasets.yml"
+ASSETS = ROOT / "report" / "assets"
+GENERATED = ROOT / "report" / "_generated"
+ARTEFACT_CACHE = ROOT / ".cache" / "artefacts"
+#: Packages whose versions the Methods page prints.
+VERSIONED = ("numpy", "scipy", "scikit-learn", "KDEpy", "statsmodels", "matplotlib", "jinja2")
+
+logger = logging.getLogger("build")
+
+
+class StageError(Exception):
+    """A ReportError raised inside a named stage."""
+
+    def __init__(self, stage: str, error: ReportError) -> None:
+        super().__init__(f"build failed in stage '{stage}': {error}")
+        self.error = error
+
+
+@dataclass
+class Build:
+    """What the stages hand on to each other."""
+
+    args: argparse.Namespace
+    formats: tuple[str, ...] = ()
+    project: Project | None = None
+    config: AnalysisConfig | None = None
+    engine: QuartoEngine | PandocEngine | None = None
+    sources: tuple[LoadedSource, ...] = ()
+    key: str = ""
+    artefact_key: str = ""
+    result: AnalysisResult | None = None
+    stage_dir: Path | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+    pages: tuple[Page, ...] = ()
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build the stellar-age KDE report: a static HTML site and a PDF (ages in Gyr).",
+        epilog="Exit status: 0 built or up to date; 1 a stage failed; 2 invalid options or configuration.",
+    )
+    parser.add_argument("--data", type=Path, metavar="FILE", help="analyse this file instead of the manifest's")
+    parser.add_argument("--out", type=Path, default=ROOT / "_site", metavar="DIR", help="output folder (default _site)")
+    parser.add_argument("--format", choices=("html", "pdf", "all"), default="all", help="what to build (default all)")
+    parser.add_argument("--engine", choices=ENGINES, default="auto", help="renderer (default auto: quarto if found)")
+    parser.add_argument("--seed", type=int, metavar="N", help="root seed (default: _quarto.yml analysis.seed)")
+    parser.add_argument(
+        "--bandwidths", type=str, metavar="H,H,...", help="fixed KDE bandwidths in Gyr, e.g. 0.01,0.1,1"
+    )
+    parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    parser.add_argument("--quiet", action="store_true", help="print only warnings and errors")
+    parser.add_argument("--check", action="store_true", help="validate data and configuration, then stop")
+    return parser.parse_args(argv)
+
+
+def configure(b: Build) -> None:
+    """Read ``_quarto.yml``, apply the command line, choose the engine."""
+    b.formats = FORMATS if b.args.format == "all" else (b.args.format,)
+    b.project = load_project(PROJECT_FILE)
+    bandwidths = parse_bandwidths(b.args.bandwidths) if b.args.bandwidths is not None else None
+    b.config = with_overrides(b.project.config, seed=b.args.seed, bandwidths=bandwidths)
+    if not b.args.check:
+        b.engine = select_engine(b.args.engine)
+
+
+def load(b: Build) -> None:
+    """Find, verify and parse the data files."""
+    explicit = b.args.data.resolve() if b.args.data is not None else None
+    b.sources = load_sources(MANIFEST, data_file=explicit)
+    data = [s.path for s in b.sources]
+    config = asdict(b.config)
+    b.key = cache.build_key(
+        data, {"config": config, "formats": list(b.formats), "engine": b.engine.name if b.engine else None}, root=ROOT
+    )
+    b.artefact_key = cache.build_key(
+        data,
+        {"config": config, "matplotlib": importlib.metadata.version("matplotlib")},
+        root=ROOT,
+        code=cache.code_files(ROOT, folders=cache.ARTEFACT_FOLDERS, files=cache.ARTEFACT_FILES),
+    )
+
+
+def run_analysis(b: Build) -> None:
+    """Every fit, KDE, generative model and comparison (reused from .cache/ unless --force)."""
+    b.stage_dir = site.make_stage(b.args.out)
+    cached = None if b.args.force else cache.load_artefacts(ARTEFACT_CACHE, b.artefact_key, b.stage_dir / "figures")
+    if cached is not None:
+        b.result, b.figures = cached
+    else:
+        # Imported here: scikit-learn, SciPy and matplotlib take most of a second to
+        # import, which a rebuild with nothing changed should not pay.
+        from analysis.pipeline import analyse
+
+        b.result = analyse([d for s in b.sources for d in s.datasets], b.config)
+
+
+def figures(b: Build) -> None:
+    """Draw SVG + PNG figures into the stage folder beside the output, unless reused."""
+    if not b.figures:
+        from publish.figures import draw_figures
+
+        b.figures = draw_figures(b.result, b.stage_dir)
+        cache.store_artefacts(ARTEFACT_CACHE, b.artefact_key, b.result, b.figures, b.stage_dir / "figures")
+
+
+def render(b: Build) -> None:
+    """Write the downloads, then the Quarto pages and the staged project file."""
+    stage = b.stage_dir
+    downloads = write_downloads(b.result, [s.path for s in b.sources], stage / "downloads")
+    info = BuildInfo(
+        engine=b.engine.name,
+        engine_version=b.engine.version(),
+        versions=(("Python", platform.python_version()),)
+        + tuple((name, importlib.metadata.version(name)) for name in VERSIONED),
+        sources=tuple(_source_info(s) for s in b.sources),
+        downloads=downloads,
+        config=b.config,
+    )
+    datasets = [d for s in b.sources for d in s.datasets]
+    context = build_context(b.result, datasets, b.figures, info)
+    b.pages = render_pages(context, stage, pdf="pdf" in b.formats)
+    _mirror_generated(stage)
+    if ASSETS.is_dir():
+        site.stage_tree(ASSETS, stage, "assets")
+    site.write_staged_quarto(stage, site.staged_quarto(b.project.quarto, b.pages, b.formats))
+
+
+def _source_info(s: LoadedSource) -> SourceInfo:
+    spec = s.spec
+    return SourceInfo(
+        id=spec.id,
+        file=spec.file,
+        url=spec.url,
+        sha256=s.sha256,
+        pinned=spec.url is not None and spec.sha256 is not None,
+        licence=spec.licence,
+        licence_url=spec.licence_url,
+        citation=spec.citation,
+        datasets=tuple(d.name for d in s.datasets),
+    )
+
+
+def _mirror_generated(stage: Path) -> None:
+    """Copy the staged pages to ``report/_generated/`` so authors can read what was rendered."""
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    staged = {p.name: p.read_text(encoding="utf-8") for p in stage.glob("*.qmd")}
+    for old in GENERATED.glob("*.qmd"):
+        if old.name not in staged:
+            old.unlink()
+    for name, text in staged.items():
+        target = GENERATED / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+
+
+def run_engine(b: Build) -> None:
+    """Render the stage into ``<stage>/_site`` and record the build key in it."""
+    built = b.engine.render(b.stage_dir, b.pages, b.formats, site_spec(b.project.quarto))
+    cache.write_key(built, b.key)
+
+
+def publish(b: Build) -> None:
+    """Swap the new site into the output folder."""
+    site.publish(b.stage_dir / "_site", b.args.out)
+
+
+def check(b: Build) -> None:
+    """``--check``: say what was found in the data and the configuration."""
+    print(f"configuration ({PROJECT_FILE.name}): {b.config}")
+    for s in b.sources:
+        print(f"{s.path.name}: sha256 {s.sha256}")
+        for d in s.datasets:
+            above = sum(age > AGE_OF_UNIVERSE_GYR for age in d.ages_gyr)
+            print(
+                f"  data set '{d.name}' ({d.label}): {len(d.ages_gyr) + d.n_missing} rows, {len(d.ages_gyr)} ages, "
+                f"{d.n_missing} missing values dropped, {above} above {AGE_OF_UNIVERSE_GYR} Gyr (kept)"
+            )
+    print("data and configuration are valid; nothing was built (--check)")
+
+
+STAGES: tuple[tuple[str, Callable[[Build], None]], ...] = (
+    ("configure", configure),
+    ("load", load),
+    ("analyse", run_analysis),
+    ("figures", figures),
+    ("render", render),
+    ("engine", run_engine),
+    ("publish", publish),
+)
+
+
+@contextmanager
+def _progress(name: str, quiet: bool) -> Iterator[None]:
+    """A spinner on a terminal, a log line otherwise."""
+    if sys.stdout.isatty() and not quiet:
+        from rich.console import Console
+
+        with Console().status(f"[bold]{name}[/]…"):
+            yield
+    else:
+        logger.info("stage: %s", name)
+        yield
+
+
+def build(args: argparse.Namespace) -> int:
+    """Run the stages; return the exit status (StageError for a user-caused failure)."""
+    b = Build(args=args)
+    try:
+        for name, stage in STAGES:
+            with _progress(name, args.quiet):
+                try:
+                    stage(b)
+                except ReportError as error:
+                    raise StageError(name, error) from error
+            if name == "load" and args.check:
+                check(b)
+                return 0
+            if name == "load" and not args.force and cache.read_key(args.out) == b.key:
+                logger.info("nothing changed since the last build of %s; use --force to rebuild", args.out)
+                return 0
+    finally:
+        if b.stage_dir is not None:
+            site.remove_stage(b.stage_dir)
+    logger.info("built %s (%s, engine %s)", args.out, ", ".join(b.formats), b.engine.name)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line; returns the exit status."""
+    args = _parse_args(argv)
+    level = logging.WARNING if args.quiet else logging.INFO
+    if sys.stderr.isatty() and not args.quiet:
+        from rich.logging import RichHandler
+
+        logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(show_path=False)])
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+    # Keep matplotlib's and others' chatter out of the build log.
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    try:
+        return build(args)
+    except StageError as error:
+        print(str(error).replace("\n", " "), file=sys.stderr)
+        return 2 if isinstance(error.error, ConfigError) else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    sys.exit(main())

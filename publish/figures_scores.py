@@ -1,0 +1,159 @@
+"""Figures of log-likelihood scores against bandwidth, across data sets: CV curves and held-out scores.
+
+Both clip the y axis ``_CLIP_NATS`` nats per star below the lowest of the
+data sets' best scores, so tiny bandwidths (which score far worse) do not
+squash the interesting range.
+"""
+
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FormatStrFormatter
+import numpy as np
+
+from analysis.results import AnalysisResult, HeldOutScore
+
+from .figure_parts import RULE_NAMES, Drawn
+from .figure_style import GAUSSIAN_COLOUR, format_gyr, new_figure
+
+__all__ = ["bandwidth_cv_figure", "generative_heldout_figure"]
+
+#: Log-likelihood axes show this many nats per star below the best score; worse scores are off scale.
+_CLIP_NATS = 3.0
+_RULE_MARKERS = {"grid": "o", "scott": "s", "silverman": "D", "isj": "^", "cv": "*"}
+_RULE_LINESTYLES = {"scott": ":", "silverman": "-.", "isj": "--"}
+_SCORE_LABEL = "Held-out log-likelihood\nper star"
+
+
+def _floor(best_scores: list[float], values: np.ndarray) -> float:
+    """Lower y limit: ``_CLIP_NATS`` below the worst data set's best, or the lowest value if higher."""
+    floor = min(best_scores) - _CLIP_NATS
+    return max(floor, float(values.min()) - 0.05 * _CLIP_NATS)
+
+
+def _log_bandwidth_axis(ax: Axes) -> None:
+    ax.set_xscale("log")
+    # Plain numbers (0.01, 0.1, 1) read more easily than powers of ten.
+    ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.set_xlabel("Bandwidth h (Gyr)")
+
+
+def _clip_sentence() -> str:
+    return f"The y axis stops {_CLIP_NATS:g} nats per star below the lowest of the data sets' best scores"
+
+
+def bandwidth_cv_figure(result: AnalysisResult) -> Drawn:
+    """Each data set's CV score against bandwidth, its choice and the rule-of-thumb bandwidths."""
+    fig, axes = new_figure(1, 1, row_height_in=3.6)
+    ax = axes[0, 0]
+    bests, parts = [], []
+    for d in result.datasets:
+        c = d.cv_curve
+        ax.plot(c.bandwidths, c.mean_log_likelihood, color=d.colour, label=d.label)
+        best = float(np.interp(np.log(c.best_bandwidth), np.log(c.bandwidths), c.mean_log_likelihood))
+        ax.plot([c.best_bandwidth], [best], color=d.colour, marker="*", markersize=12, linestyle="none")
+        for rule, style in _RULE_LINESTYLES.items():
+            ax.axvline(getattr(d.bandwidths, rule), color=d.colour, linestyle=style, linewidth=1.0)
+        bests.append(max(c.mean_log_likelihood))
+        parts.append(
+            f"{d.label}: CV {format_gyr(c.best_bandwidth)}, Scott {format_gyr(d.bandwidths.scott)}, "
+            f"Silverman {format_gyr(d.bandwidths.silverman)}, ISJ {format_gyr(d.bandwidths.isj)} Gyr"
+        )
+    values = np.concatenate([d.cv_curve.mean_log_likelihood for d in result.datasets])
+    ax.set_ylim(_floor(bests, values), max(bests) + 0.1 * _CLIP_NATS)
+    _log_bandwidth_axis(ax)
+    ax.set_ylabel(_SCORE_LABEL)
+    rules = [
+        Line2D([], [], color=GAUSSIAN_COLOUR, linestyle=s, label=RULE_NAMES[r])
+        for r, s in _RULE_LINESTYLES.items()
+    ]
+    chosen = Line2D(
+        [], [], color=GAUSSIAN_COLOUR, marker="*", markersize=10, linestyle="none", label="CV choice"
+    )
+    handles = ax.get_legend_handles_labels()[0] + [chosen] + rules
+    fig.legend(handles=handles, loc="outside lower center", ncols=4)
+    folds = result.cv_folds
+    alt = (
+        f"{folds}-fold cross-validated log-likelihood per star against bandwidth on a log axis. "
+        + "; ".join(parts)
+        + "."
+    )
+    caption = (
+        f"Cross-validation score ({folds} folds) against bandwidth; the star marks the chosen bandwidth "
+        "and vertical lines the rule-of-thumb bandwidths, in each data set's colour. "
+        + _clip_sentence()
+        + "; narrower bandwidths score far worse."
+    )
+    return fig, alt, caption
+
+
+def _score_name(score: HeldOutScore) -> str:
+    return "Gaussian" if score.bandwidth is None else f"h = {format_gyr(score.bandwidth)} Gyr"
+
+
+def _kind_name(kind: str) -> str:
+    return "Grid" if kind == "grid" else RULE_NAMES[kind]
+
+
+def _kind_legend() -> list[Line2D]:
+    kinds = [
+        Line2D([], [], color=GAUSSIAN_COLOUR, marker=m, linestyle="none", label=_kind_name(k))
+        for k, m in _RULE_MARKERS.items()
+    ]
+    return kinds + [Line2D([], [], color=GAUSSIAN_COLOUR, linestyle="--", label="Gaussian")]
+
+
+def generative_heldout_figure(result: AnalysisResult) -> Drawn:
+    """Held-out score of every KDE against its bandwidth, with the Gaussian as a dashed line."""
+    fig, axes = new_figure(1, 1, row_height_in=3.6)
+    ax = axes[0, 0]
+    values = np.array([s.mean_log_likelihood for d in result.datasets for s in d.held_out])
+    floor = _floor([max(s.mean_log_likelihood for s in d.held_out) for d in result.datasets], values)
+    parts = []
+    for d in result.datasets:
+        gauss = next(s for s in d.held_out if s.bandwidth is None)
+        cv = next(s for s in d.held_out if s.model == "cv")
+        ax.axhline(max(gauss.mean_log_likelihood, floor), color=d.colour, linestyle="--", linewidth=1.0)
+        kdes = sorted((s for s in d.held_out if s.bandwidth is not None), key=lambda s: s.bandwidth)
+        shown = [max(s.mean_log_likelihood, floor) for s in kdes]
+        ax.plot([s.bandwidth for s in kdes], shown, color=d.colour, linewidth=0.8, label=d.label)
+        for s, y in zip(kdes, shown, strict=True):
+            # Off-scale scores sit on the bottom edge as downward triangles.
+            marker = "v" if s.mean_log_likelihood < floor else _RULE_MARKERS[s.model]
+            ax.plot(
+                [s.bandwidth],
+                [y],
+                color=d.colour,
+                marker=marker,
+                markersize=7,
+                linestyle="none",
+                clip_on=False,
+            )
+        parts.append(
+            f"{d.label}: Gaussian {gauss.mean_log_likelihood:.2f}, "
+            f"KDE at the CV bandwidth {format_gyr(cv.bandwidth)} Gyr {cv.mean_log_likelihood:.2f}"
+        )
+    ax.set_ylim(floor, values.max() + 0.1 * _CLIP_NATS)
+    _log_bandwidth_axis(ax)
+    ax.set_ylabel(_SCORE_LABEL)
+    handles = ax.get_legend_handles_labels()[0] + _kind_legend()
+    fig.legend(handles=handles, loc="outside lower center", ncols=4)
+    off_scale = [
+        f"{d.label} {_score_name(s)}: {s.mean_log_likelihood:.1f}"
+        for d in result.datasets
+        for s in d.held_out
+        if s.mean_log_likelihood < floor
+    ]
+    alt = (
+        f"Mean held-out log-likelihood per star ({result.cv_folds}-fold) of each KDE against its bandwidth, "
+        "log axis, with the Gaussian model as a dashed horizontal line. " + "; ".join(parts) + "."
+    )
+    caption = (
+        "How well each model predicts stars it was not fitted to (higher is better); dashed lines are "
+        "the single Gaussian. " + _clip_sentence()
+    )
+    caption += (
+        ": off-scale scores are drawn on the bottom edge, triangles for KDEs (" + "; ".join(off_scale) + ")."
+        if off_scale
+        else "."
+    )
+    return fig, alt, caption

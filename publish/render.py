@@ -1,0 +1,459 @@
+"""Jinja2 templates -> Quarto markdown pages: the filters, the one template context, the writer.
+
+Templates only format: every number they print comes from :func:`build_context`
+and every finding (which data set is older, whether a test rejects, which
+model predicts best) is decided here from the numbers. Text that comes from
+data or the manifest goes through the ``md``, ``attr`` or ``html`` filter so
+that neither Quarto nor pandoc interprets it.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+import json
+import math
+from pathlib import Path
+from typing import Any, Protocol
+import urllib.parse
+
+import jinja2
+import markupsafe
+
+from analysis.config import AGE_OF_UNIVERSE_GYR
+from analysis.dataset import Dataset
+from analysis.errors import RenderError
+from analysis.results import AnalysisResult, Comparison, DatasetResult
+from publish.buildinfo import BuildInfo
+
+__all__ = ["Page", "build_context", "make_environment", "render_pages"]
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+#: Significance level at which the report says a test "rejects".
+ALPHA = 0.05
+#: CV counts as "pulled small" when it is below this fraction of Silverman's rule.
+CV_SMALL_RATIO = 0.5
+#: Display names and references of the bandwidth rules, in the order of ``BandwidthSet``.
+RULES: dict[str, tuple[str, str]] = {
+    "scott": ("Scott", "Scott, D. W. (1992), *Multivariate Density Estimation*, Wiley, eq. 6.44"),
+    "silverman": ("Silverman", "Silverman, B. W. (1986), *Density Estimation*, Chapman & Hall, eq. 3.31"),
+    "isj": ("ISJ", "Botev, Grotowski & Kroese (2010), Ann. Statist. 38, 2916"),
+    "cv": ("CV", "k-fold cross-validated log-likelihood (Hall 1982; Stone 1984)"),
+}
+_MD_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|~^$@:;,\"'=/?%")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+class FigureLike(Protocol):
+    """What the templates use of ``publish.figures.Figure`` (paths relative to the site root)."""
+
+    id: str
+    svg: str
+    png: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: its file in the staged project and its navigation title (plain text)."""
+
+    file: str
+    title: str
+
+
+def _finite(value: Any, filter_name: str) -> float:
+    """The value as a float, or a RenderError: the report never prints nan or None."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RenderError(f"template filter '{filter_name}': expected a number, got {value!r}")
+    if not math.isfinite(value):
+        raise RenderError(f"template filter '{filter_name}': expected a finite number, got {value!r}")
+    return float(value)
+
+
+def _text(value: Any, filter_name: str) -> str:
+    if value is None:
+        raise RenderError(f"template filter '{filter_name}': expected text, got None")
+    return " ".join(str(value).split())
+
+
+def md(value: Any) -> str:
+    """Text from data or the manifest as literal markdown (pandoc and Quarto).
+
+    ASCII punctuation is backslash-escaped, ``< > &`` become HTML entities and
+    ``{{`` is split by an empty span so no Quarto shortcode can form, neither
+    in the source text nor in pandoc's parsed strings.
+
+    >>> md("*x* <b>")
+    '\\\\*x\\\\* &lt;b&gt;'
+    """
+    out: list[str] = []
+    for char in _text(value, "md"):
+        if char == "{" and out and out[-1] == "\\{":
+            out.append("[]{}")
+        if char in _ENTITIES:
+            out.append(_ENTITIES[char])
+        elif char in _MD_PUNCTUATION:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def attr(value: Any) -> str:
+    """Text for a double-quoted markdown attribute value such as ``fig-alt="..."``."""
+    text = _text(value, "attr").replace("\\", "\\\\").replace('"', '\\"')
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("{", "&#123;")
+
+
+def html(value: Any) -> str:
+    """Text for a raw HTML block; ``{`` too is an entity so Quarto finds no shortcode."""
+    return str(markupsafe.escape(_text(value, "html"))).replace("{", "&#123;")
+
+
+def url(value: Any) -> str:
+    """A link target from the manifest: http(s) or site-relative, percent-encoded.
+
+    Raises
+    ------
+    RenderError
+        For any other scheme (e.g. ``javascript:``), which a report never links to.
+    """
+    text = _text(value, "url")
+    scheme = urllib.parse.urlsplit(text).scheme
+    if scheme not in ("", "http", "https"):
+        raise RenderError(f"link {text!r}: expected an http(s) or relative URL, got scheme {scheme!r}")
+    return urllib.parse.quote(text, safe=":/?#@!$&'*+,;=%~")
+
+
+def yaml_md(value: Any) -> str:
+    """Text from data as a YAML double-quoted scalar whose content is literal markdown (titles)."""
+    return json.dumps(md(value), ensure_ascii=False)
+
+
+def gyr(value: Any) -> str:
+    """A number of Gyr: two decimals from 1 Gyr up, three significant figures below.
+
+    Trailing zeros below 1 Gyr are dropped down to two decimals, so the
+    lecture's 0.01 Gyr prints as given.
+
+    >>> gyr(7.456), gyr(0.0123), gyr(0.01), gyr(-0.6), gyr(0)
+    ('7.46', '0.0123', '0.01', '-0.60', '0.00')
+    """
+    x = _finite(value, "gyr")
+    if abs(x) >= 1 or x == 0:
+        return f"{x:.2f}"
+    text = f"{x:.{2 - math.floor(math.log10(abs(x)))}f}"
+    while text.endswith("0") and len(text.split(".")[1]) > 2:
+        text = text[:-1]
+    return text
+
+
+def num(value: Any, digits: int = 3) -> str:
+    """A number with ``digits`` significant figures (integers exactly), never in e-notation.
+
+    >>> num(-212.34), num(0.08312), num(42)
+    ('-212', '0.0831', '42')
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    x = _finite(value, "num")
+    if x == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    return f"{x:.{decimals}f}"
+
+
+def pvalue(value: Any, relation: bool = False) -> str:
+    """A p-value: ``"< 0.001"`` or three decimals; with ``relation`` prefixed for prose (``p = ...``).
+
+    >>> pvalue(0.0004), pvalue(0.0342), pvalue(0.0342, relation=True), pvalue(0.0001, relation=True)
+    ('< 0.001', '0.034', '= 0.034', '< 0.001')
+    """
+    p = _finite(value, "pvalue")
+    if p < 0.0005:
+        return "< 0.001"
+    return f"= {p:.3f}" if relation else f"{p:.3f}"
+
+
+def pct(value: Any) -> str:
+    """A fraction (0-1) as a percentage with at most one decimal (two below 0.1 %).
+
+    >>> pct(0.0321), pct(0.95), pct(0.00032), pct(0)
+    ('3.2 %', '95 %', '0.03 %', '0 %')
+    """
+    percent = 100.0 * _finite(value, "pct")
+    if percent == 0:
+        return "0 %"
+    if percent < 0.01:
+        return "< 0.01 %"
+    text = f"{percent:.2f}" if percent < 0.1 else f"{percent:.1f}".removesuffix(".0")
+    return f"{text} %"
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "md": md,
+    "attr": attr,
+    "html": html,
+    "url": url,
+    "yaml_md": yaml_md,
+    "gyr": gyr,
+    "num": num,
+    "pvalue": pvalue,
+    "pct": pct,
+}
+
+
+def make_environment(template_dir: Path = TEMPLATE_DIR) -> jinja2.Environment:
+    """The one Jinja environment: StrictUndefined, no autoescape, the filters above.
+
+    Jinja comments are ``{## ... ##}`` because ``{#`` starts markdown ids (``{#fig-x}``).
+    """
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        comment_start_string="{##",
+        comment_end_string="##}",
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def _model_name(kind: str) -> str:
+    """Reader's name of a held-out or synthetic model kind."""
+    if kind == "gaussian":
+        return "Gaussian"
+    if kind == "grid":
+        return "Fixed"
+    if kind in RULES:
+        return RULES[kind][0]
+    raise RenderError(f"model kind: expected gaussian, grid or one of {', '.join(RULES)}, got {kind!r}")
+
+
+def _dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike]) -> dict[str, Any]:
+    """One data set's numbers, decisions and figures for the templates."""
+    held_out = [
+        {"name": _model_name(s.model), "bandwidth": s.bandwidth, "score": s.mean_log_likelihood, "best": False}
+        for s in r.held_out
+    ]
+    best = max(held_out, key=lambda m: m["score"])
+    best["best"] = True
+    synthetic = [
+        {
+            "name": _model_name(s.kind),
+            "bandwidth": s.bandwidth,
+            "below": s.fraction_below_zero,
+            "above": s.fraction_above_universe,
+            "replicates": s.replicates,
+        }
+        for s in r.synthetic
+    ]
+    return {
+        "name": r.name,
+        "label": r.label,
+        "colour": r.colour,
+        "page": f"dataset-{r.name}.qmd",
+        "href": f"dataset-{r.name}.html",
+        "source": d.source,
+        "citation": d.citation,
+        "doi": d.doi,
+        "doi_url": f"https://doi.org/{d.doi}" if d.doi else "",
+        "method": d.method,
+        "pair_group": d.pair_group or "",
+        "summary": r.summary,
+        "gaussian": r.gaussian,
+        "ks_rejects": r.gaussian.ks_pvalue < ALPHA,
+        "bw": r.bandwidths,
+        "bandwidths": [
+            {"name": RULES[c.rule][0], "bandwidth": c.bandwidth, "note": c.note} for c in r.bandwidth_choices
+        ],
+        "cv_folds": r.cv_curve.folds,
+        "ties": r.ties,
+        "cv_pulled_small": r.bandwidths.cv < CV_SMALL_RATIO * r.bandwidths.silverman,
+        "cv_over_silverman": r.bandwidths.cv / r.bandwidths.silverman,
+        "held_out": held_out,
+        "best_model": best,
+        "gaussian_score": next(m for m in held_out if m["name"] == "Gaussian"),
+        "kde_beats_gaussian": best["name"] != "Gaussian",
+        "cv_score": next(s.mean_log_likelihood for s in r.held_out if s.model == "cv"),
+        "synthetic": synthetic,
+        "cv_synthetic": next(s for s, raw in zip(synthetic, r.synthetic) if raw.kind == "cv"),
+        "figures": {part: figures[f"{r.name}-{part}"] for part in ("step7", "step9", "bandwidths", "synthetic")},
+    }
+
+
+def _comparison_view(
+    c: Comparison, views: Mapping[str, dict[str, Any]], figures: Mapping[str, FigureLike]
+) -> dict[str, Any]:
+    """One pair's tests with the decisions the text states."""
+    a, b = views[c.a], views[c.b]
+    a_older = c.mean_difference >= 0
+    low, high = c.mean_difference_ci
+    # Cross-prediction loss: how much worse the other's KDE predicts a data set than its own held-out CV score.
+    drop_a_model = b["cv_score"] - c.cross_a_on_b
+    drop_b_model = a["cv_score"] - c.cross_b_on_a
+    return {
+        "a": a,
+        "b": b,
+        "c": c,
+        "ks_rejects": c.ks_pvalue < ALPHA,
+        "anderson_rejects": c.anderson_pvalue < ALPHA,
+        "older": a if a_older else b,
+        "younger": b if a_older else a,
+        "older_by": abs(c.mean_difference),
+        "older_ci": (low, high) if a_older else (-high, -low),
+        "ci_excludes_zero": low > 0 or high < 0,
+        "cross": [
+            {"train": a, "test": b, "score": c.cross_a_on_b, "own": b["cv_score"], "drop": drop_a_model},
+            {"train": b, "test": a, "score": c.cross_b_on_a, "own": a["cv_score"], "drop": drop_b_model},
+        ],
+        "better_training": a if drop_a_model <= drop_b_model else b,
+        "wilcoxon_rejects": c.paired is not None and c.paired.wilcoxon_pvalue < ALPHA,
+        "figure": figures[f"pair-{c.a}-{c.b}"] if c.paired is not None else None,
+    }
+
+
+def _required_figures(result: AnalysisResult) -> list[str]:
+    ids = ["overview", "bandwidth-cv", "bandwidth-lecture", "generative-heldout", "comparison-kde", "comparison-ecdf"]
+    for r in result.datasets:
+        ids += [f"{r.name}-{part}" for part in ("step7", "step9", "bandwidths", "synthetic")]
+    ids += [f"pair-{c.a}-{c.b}" for c in result.comparisons if c.paired is not None]
+    return ids
+
+
+def explorer_json(result: AnalysisResult, datasets: Sequence[Dataset]) -> str:
+    """The explorer's data (ages, colours, histogram edges, CV bandwidth per data set) as JSON.
+
+    ``<``, ``>`` and ``&`` are ``\\u`` escapes so the text can sit inside
+    ``<script type="application/json">`` (no ``</script>``) and no Quarto
+    shortcode (``{{<``) can form.
+    """
+    ages = {d.name: list(d.ages_gyr) for d in datasets}
+    data = {
+        "age_of_universe": AGE_OF_UNIVERSE_GYR,
+        "datasets": [
+            {
+                "name": r.name,
+                "label": r.label,
+                "colour": r.colour,
+                "ages": ages[r.name],
+                "edges": list(r.histogram.edges),
+                "cv": r.bandwidths.cv,
+            }
+            for r in result.datasets
+        ],
+    }
+    text = json.dumps(data, allow_nan=False, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def build_context(
+    result: AnalysisResult,
+    datasets: Sequence[Dataset],
+    figures: Mapping[str, FigureLike],
+    info: BuildInfo,
+) -> dict[str, Any]:
+    """The one template context: numbers raw (filters format them) and every finding decided.
+
+    Raises
+    ------
+    RenderError
+        If the data sets do not match the result or a figure the pages show is missing.
+    """
+    names = [r.name for r in result.datasets]
+    given = [d.name for d in datasets]
+    if sorted(names) != sorted(given):
+        raise RenderError(f"build_context: the result has data sets {names} but the data sets given are {given}")
+    missing = [i for i in _required_figures(result) if i not in figures]
+    if missing:
+        raise RenderError(f"build_context: figures missing: {', '.join(missing)}; have: {', '.join(sorted(figures))}")
+    by_name = {d.name: d for d in datasets}
+    views = {r.name: _dataset_view(r, by_name[r.name], figures) for r in result.datasets}
+    dataset_views = list(views.values())
+    return {
+        "title": "Stellar ages: histograms, kernel density estimates and generative models",
+        "age_of_universe": AGE_OF_UNIVERSE_GYR,
+        "alpha": ALPHA,
+        "cv_small_ratio": CV_SMALL_RATIO,
+        "seed": result.seed,
+        "replicates": result.replicates,
+        "cv_folds": result.cv_folds,
+        "bandwidth_grid": list(result.bandwidth_grid),
+        "bootstrap_resamples": info.config.bootstrap_resamples,
+        "rules": [{"key": k, "name": n, "reference": ref} for k, (n, ref) in RULES.items()],
+        "datasets": dataset_views,
+        "comparisons": [_comparison_view(c, views, figures) for c in result.comparisons],
+        "findings": {
+            "gaussian_rejected": [v for v in dataset_views if v["ks_rejects"]],
+            "kde_beats_gaussian": [v for v in dataset_views if v["kde_beats_gaussian"]],
+            "cv_small": [v for v in dataset_views if v["cv_pulled_small"]],
+            "heavy_ties": [v for v in dataset_views if v["ties"].heavy],
+            "above_universe": [v for v in dataset_views if v["summary"].n_above_universe > 0],
+        },
+        "figures": dict(figures),
+        "explorer_json": explorer_json(result, datasets),
+        "info": info,
+        "versions": [{"name": n, "version": v} for n, v in info.versions],
+        "downloads": [{"label": label, "path": path} for label, path in info.downloads],
+    }
+
+
+def _navigation(context: Mapping[str, Any]) -> list[tuple[Page, str, Any]]:
+    """Pages in navigation order, each with its body partial and data set (or None)."""
+    pages: list[tuple[Page, str, Any]] = [(Page("index.qmd", "Overview"), "partials/index.md.j2", None)]
+    pages += [(Page(d["page"], d["label"]), "partials/dataset.md.j2", d) for d in context["datasets"]]
+    pages += [
+        (Page("bandwidth.qmd", "Bandwidth"), "partials/bandwidth.md.j2", None),
+        (Page("generative.qmd", "Generative models"), "partials/generative.md.j2", None),
+        (Page("comparison.qmd", "Comparison"), "partials/comparison.md.j2", None),
+        (Page("methods.qmd", "Methods"), "partials/methods.md.j2", None),
+        (Page("data.qmd", "Data"), "partials/data.md.j2", None),
+    ]
+    return pages
+
+
+def _render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
+    try:
+        return env.get_template(template).render(context)
+    except jinja2.TemplateError as exc:
+        where = f"templates/{exc.name}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else f"templates/{template}"
+        raise RenderError(f"{where}: {exc.message}") from exc
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Rewrite a file only when its content changes, so unchanged pages keep their timestamps."""
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def render_pages(context: dict[str, Any], out_dir: Path, *, pdf: bool = True) -> tuple[Page, ...]:
+    """Write the ``.qmd`` pages into ``out_dir``; return them in navigation order.
+
+    Every page is rendered before any file is written. With ``pdf=True`` also
+    writes ``report.qmd``: every page as one document for the typst PDF, with
+    PNG figures and each page a level-1 section; it is not in the navigation.
+
+    Raises
+    ------
+    RenderError
+        If a template fails, e.g. it uses a key the context lacks (StrictUndefined).
+    """
+    env = make_environment()
+    pages = _navigation(context)
+    texts = {
+        page.file: _render(
+            env,
+            "page.qmd.j2",
+            {**context, "page_title": page.title, "body": body, "dataset": dataset, "pdf_document": False},
+        )
+        for page, body, dataset in pages
+    }
+    if pdf:
+        sections = [{"title": page.title, "body": body, "dataset": dataset} for page, body, dataset in pages]
+        texts["report.qmd"] = _render(env, "report.qmd.j2", {**context, "sections": sections, "pdf_document": True})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for file, text in texts.items():
+        _write_if_changed(out_dir / file, text)
+    return tuple(page for page, _, _ in pages)

@@ -1,0 +1,89 @@
+"""The bandwidth explorer as a reader's browser runs it: offline, from file://, keyboard-driven."""
+
+from pathlib import Path
+import shutil
+
+import numpy as np
+import pytest
+
+from tests.support import axe_violations, open_offline
+from tests.test_render import render_synthetic
+
+ASSETS = Path(__file__).resolve().parent.parent / "report" / "assets"
+PLACEHOLDER_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
+@pytest.fixture(scope="module")
+def bandwidth_html(tmp_path_factory) -> Path:
+    """bandwidth.qmd converted by pandoc to standalone HTML, with report/assets/ beside it."""
+    pypandoc = pytest.importorskip("pypandoc")
+    out = tmp_path_factory.mktemp("explorer")
+    _, _, context, _ = render_synthetic(out, rng=np.random.default_rng(31))
+    shutil.copytree(ASSETS, out / "assets")
+    # publish/figures.py draws the real figures; the page only needs files that load.
+    (out / "figures").mkdir()
+    for figure in context["figures"].values():
+        (out / figure.svg).write_text(PLACEHOLDER_SVG, encoding="utf-8")
+    html = out / "bandwidth.html"
+    pypandoc.convert_file(
+        str(out / "bandwidth.qmd"), "html5", format="markdown", outputfile=str(html),
+        extra_args=["--standalone", "--mathml", "--css", "assets/styles.css"],
+    )
+    return html
+
+
+
+
+
+
+def kde_path(page) -> str:
+    return page.get_attribute("#explorer-kde", "d")
+
+
+def test_explorer_redraws_on_slider_and_data_set(browser, bandwidth_html):
+    page, errors, failed = open_offline(browser, bandwidth_html)
+    page.wait_for_function("document.querySelector('#explorer-kde') && document.querySelector('#explorer-kde').getAttribute('d')")
+    first = kde_path(page)
+    assert first.startswith("M") and first.count("L") > 100
+    assert page.get_attribute("#explorer-synthetic", "d").startswith("M")
+    assert page.text_content("#explorer-h-value").endswith(" Gyr")
+
+    page.fill("#explorer-h", "900")  # log scale from 0.01 to 5 Gyr
+    assert page.text_content("#explorer-h-value") == f"{0.01 * 500 ** 0.9:.2f} Gyr"
+    after_fill = kde_path(page)
+    assert after_fill != first
+
+    page.focus("#explorer-h")
+    page.keyboard.press("ArrowLeft")
+    assert page.eval_on_selector("#explorer-h", "e => e.value") == "890"
+    assert kde_path(page) != after_fill
+    assert page.get_attribute("#explorer-h", "aria-valuetext") == page.text_content("#explorer-h-value")
+
+    before_switch = (kde_path(page), page.get_attribute("#explorer-hist", "d"))
+    page.select_option("#explorer-dataset", "other")
+    assert (kde_path(page), page.get_attribute("#explorer-hist", "d")) != before_switch
+    assert "Other survey" in page.text_content("#explorer-status")
+
+    synthetic = page.get_attribute("#explorer-synthetic", "d")
+    page.click("#explorer-redraw")
+    assert page.get_attribute("#explorer-synthetic", "d") != synthetic
+
+    assert errors == [], errors
+    assert failed == [], failed
+    page.close()
+
+
+def test_explorer_controls_are_labelled_and_reachable_by_keyboard(browser, bandwidth_html):
+    page, errors, _ = open_offline(browser, bandwidth_html)
+    for control in ("#explorer-dataset", "#explorer-h"):
+        label = page.eval_on_selector(control, "e => e.labels.length ? e.labels[0].textContent : ''")
+        assert label.strip(), control
+    focused = []
+    page.focus("#explorer-dataset")
+    for _ in range(2):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.id"))
+    assert focused == ["explorer-h", "explorer-redraw"]
+    assert axe_violations(page, "#explorer") == []
+    assert errors == []
+    page.close()

@@ -1,0 +1,233 @@
+"""publish.render: the filters, the template context and the rendered Quarto pages, read as text."""
+
+from dataclasses import dataclass, replace
+import json
+from pathlib import Path
+import re
+
+import numpy as np
+import pytest
+from scipy import stats
+import yaml
+
+from analysis.config import AnalysisConfig
+from analysis.dataset import Dataset
+from analysis.errors import RenderError
+from analysis.pipeline import analyse
+from publish.buildinfo import BuildInfo, SourceInfo
+from publish.render import build_context, gyr, md, num, pct, pvalue, render_pages, url
+
+EVIL_LABEL = "<script>alert(1)</script> {{< include x >}} *bold*"
+EVIL_ESCAPED = r"&lt;script&gt;alert\(1\)&lt;\/script&gt; \{[]{}\{&lt; include x &gt;\}\} \*bold\*"
+EXPLORER_JSON = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.S)
+
+
+@dataclass(frozen=True)
+class FakeFigure:
+    """The fields of publish.figures.Figure that the templates use."""
+
+    id: str
+    svg: str
+    png: str
+    alt: str
+    caption: str
+
+
+def synthetic_datasets(rng: np.random.Generator) -> list[Dataset]:
+    """Two paired data sets (same stars, one older by ~0.8 Gyr) and one unpaired, in Gyr."""
+    joyce = np.round(rng.normal(7.0, 2.5, 60), 1)  # rounded so ties exist, as in real catalogues
+    bensby = joyce + rng.normal(0.8, 0.7, 60)
+    other = rng.gamma(5.0, 1.6, 45)
+    rows60, rows45 = tuple(range(60)), tuple(range(45))
+    return [
+        Dataset("joyce", EVIL_LABEL, "#1f77b4", tuple(map(float, joyce)), rows60, 3, "ages.dat", "stars"),
+        Dataset("bensby", "Bensby et al.", "#d95f02", tuple(map(float, bensby)), rows60, 0, "ages.dat", "stars",
+                doi="10.1051/0004-6361/201322631"),
+        Dataset("other", "Other survey", "#1b9e77", tuple(map(float, other)), rows45, 0, "other.csv"),
+    ]
+
+
+def figures_for(result) -> dict[str, FakeFigure]:
+    ids = ["overview", "bandwidth-cv", "bandwidth-lecture", "generative-heldout", "comparison-kde", "comparison-ecdf"]
+    ids += [f"{r.name}-{part}" for r in result.datasets for part in ("step7", "step9", "bandwidths", "synthetic")]
+    ids += [f"pair-{c.a}-{c.b}" for c in result.comparisons if c.paired is not None]
+    return {i: FakeFigure(i, f"figures/{i}.svg", f"figures/{i}.png", f'Alt text of "{i}"', f"Figure {i}") for i in ids}
+
+
+def build_info(config: AnalysisConfig) -> BuildInfo:
+    source = SourceInfo(
+        id="ages", file="ages.dat", url="https://example.org/ages.dat", sha256="0" * 64, pinned=True,
+        licence="CC BY 4.0", licence_url="https://creativecommons.org/licenses/by/4.0/",
+        citation="A. Author (2023)", datasets=("joyce", "bensby"),
+    )
+    return BuildInfo("pandoc", "3.9", (("numpy", np.__version__),), (source,),
+                     (("Results (JSON)", "downloads/results.json"),), config)
+
+
+def render_synthetic(out_dir: Path, *, rng: np.random.Generator):
+    """Analyse three synthetic data sets and render their pages into ``out_dir``."""
+    datasets = synthetic_datasets(rng)
+    config = AnalysisConfig(replicates=20)
+    result = analyse(datasets, config)
+    context = build_context(result, datasets, figures_for(result), build_info(config))
+    return datasets, result, context, render_pages(context, out_dir)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pages")
+    datasets, result, context, pages = render_synthetic(out, rng=np.random.default_rng(20240611))
+    return out, datasets, result, context, pages
+
+
+def front_matter(text: str) -> dict:
+    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    assert match, text[:200]
+    return yaml.safe_load(match.group(1))
+
+
+def test_every_page_exists_in_navigation_order_with_front_matter(rendered):
+    out, datasets, _, _, pages = rendered
+    expected = ["index.qmd"] + [f"dataset-{d.name}.qmd" for d in datasets]
+    expected += ["bandwidth.qmd", "generative.qmd", "comparison.qmd", "methods.qmd", "data.qmd"]
+    assert [p.file for p in pages] == expected
+    for page in pages:
+        assert front_matter((out / page.file).read_text())["title"]
+    report = front_matter((out / "report.qmd").read_text())
+    assert report["toc"] is True and report["title"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(expected + ["report.qmd"])
+
+
+def test_gaussian_fit_of_each_data_set_appears_formatted(rendered):
+    out, datasets, _, _, _ = rendered
+    index = (out / "index.qmd").read_text()
+    for d in datasets:
+        mu, sigma = stats.norm.fit(d.ages)  # independent of the pipeline's fit
+        page = (out / f"dataset-{d.name}.qmd").read_text()
+        assert f"| $\\mu$ (Gyr) | {mu:.2f} |" in page
+        assert f"| $\\sigma$ (Gyr, maximum likelihood) | {sigma:.2f} |" in page
+        assert f" | {mu:.2f} | {sigma:.2f} | " in index
+
+
+def test_no_page_prints_nan_or_none(rendered):
+    out = rendered[0]
+    for path in out.glob("*.qmd"):
+        assert not re.search(r"\bnan\b|\bNone\b|\binf\b", path.read_text(), re.I), path.name
+
+
+def test_findings_state_which_data_set_is_older_from_the_means(rendered):
+    out, datasets, _, _, _ = rendered
+    by_name = {d.name: d for d in datasets}
+    a, b = by_name["joyce"], by_name["bensby"]
+    older, younger = (a, b) if a.ages.mean() > b.ages.mean() else (b, a)
+    difference = abs(a.ages.mean() - b.ages.mean())
+    index = (out / "index.qmd").read_text()
+    assert f"- **{md(older.label)}** is older on average than **{md(younger.label)}** by {gyr(difference)} Gyr" in index
+
+
+def test_data_label_is_escaped_for_markdown_html_and_quarto(rendered):
+    out = rendered[0]
+    page = (out / "dataset-joyce.qmd").read_text()
+    assert f": Summary of {EVIL_ESCAPED}." in page
+    assert "{{<" not in page and "<script>" not in page
+    pypandoc = pytest.importorskip("pypandoc")
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(pypandoc.convert_text(page, "html", format="markdown"), "html.parser")
+    assert soup.find("script") is None
+    captions = [" ".join(c.get_text().split()) for c in soup.find_all("caption")]
+    assert f"Summary of {EVIL_LABEL}." in captions
+
+
+def test_report_is_every_page_as_level_one_sections_with_png_figures(rendered):
+    out, _, _, _, pages = rendered
+    report = (out / "report.qmd").read_text()
+    headings = re.findall(r"^# (.+)$", report, re.M)
+    assert headings == [md(p.title) for p in pages]
+    assert "figures/overview.png" in report and ".svg" not in report
+    assert "{=html}" not in report and "explorer-data" not in report
+
+
+def test_explorer_json_is_valid_and_holds_every_data_set(rendered):
+    out, datasets, result, _, _ = rendered
+    text = (out / "bandwidth.qmd").read_text()
+    (raw,) = EXPLORER_JSON.findall(text)
+    assert "</" not in raw and "<" not in raw
+    data = json.loads(raw)
+    assert [d["name"] for d in data["datasets"]] == [d.name for d in datasets]
+    for entry, d, r in zip(data["datasets"], datasets, result.datasets):
+        np.testing.assert_array_equal(entry["ages"], d.ages)
+        assert entry["label"] == d.label
+        assert entry["edges"] == list(r.histogram.edges)
+    assert '<script src="assets/explorer.js" defer></script>' in text
+    assert '<input type="range" id="explorer-h"' in text and '<label for="explorer-h">' in text
+
+
+def test_unpaired_comparison_shows_the_reason_and_paired_one_the_figure(rendered):
+    out, _, result, _, _ = rendered
+    page = (out / "comparison.qmd").read_text()
+    unpaired = [c for c in result.comparisons if c.paired is None]
+    assert len(unpaired) == 2
+    for c in unpaired:
+        assert md(c.unpaired_reason) in page
+    assert "figures/pair-joyce-bensby.svg" in page and page.count("No per-star comparison") == 2
+
+
+def test_missing_context_key_raises_render_error(rendered, tmp_path):
+    context = dict(rendered[3])
+    del context["seed"]
+    with pytest.raises(RenderError, match="'seed' is undefined"):
+        render_pages(context, tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing is written when any page fails
+
+
+def test_missing_figure_is_named(rendered):
+    _, datasets, result, _, _ = rendered
+    figures = figures_for(result)
+    del figures["bensby-step9"]
+    with pytest.raises(RenderError, match="figures missing: bensby-step9"):
+        build_context(result, datasets, figures, build_info(AnalysisConfig(replicates=20)))
+
+
+def test_rerender_keeps_unchanged_files(rendered):
+    out, _, _, context, _ = rendered
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    render_pages(context, out)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("value", "gyr_text", "num_text"),
+    [(7.456, "7.46", "7.46"), (0.0123, "0.0123", "0.0123"), (0.1, "0.10", "0.100"), (-212.34, "-212.34", "-212")],
+)
+def test_number_filters(value, gyr_text, num_text):
+    assert gyr(value) == gyr_text
+    assert num(value) == num_text
+
+
+def test_pvalue_and_percent_filters():
+    assert [pvalue(p) for p in (0.0001, 0.0342, 1.0)] == ["< 0.001", "0.034", "1.000"]
+    assert pvalue(0.2, relation=True) == "= 0.200"
+    assert [pct(f) for f in (0.0, 0.00004, 0.0005, 0.0321, 0.95)] == ["0 %", "< 0.01 %", "0.05 %", "3.2 %", "95 %"]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), None, "3"])
+@pytest.mark.parametrize("fmt", [gyr, num, pvalue, pct])
+def test_filters_refuse_missing_or_non_finite_numbers(fmt, bad):
+    with pytest.raises(RenderError, match="expected a"):
+        fmt(bad)
+
+
+def test_url_filter_refuses_script_links():
+    assert url("https://doi.org/10.1/a b") == "https://doi.org/10.1/a%20b"
+    with pytest.raises(RenderError, match="scheme 'javascript'"):
+        url("javascript:alert(1)")
+
+
+def test_context_rejects_mismatched_data_sets(rendered):
+    _, datasets, result, _, _ = rendered
+    with pytest.raises(RenderError, match="data sets given"):
+        build_context(result, datasets[:2], figures_for(result), build_info(AnalysisConfig(replicates=20)))
+    with pytest.raises(RenderError, match="data sets given"):
+        build_context(result, [*datasets[:2], replace(datasets[2], name="renamed")], figures_for(result),
+                      build_info(AnalysisConfig(replicates=20)))
