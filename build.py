@@ -45,7 +45,7 @@ ASSETS = ROOT / "report" / "assets"
 GENERATED = ROOT / "report" / "_generated"
 ARTEFACT_CACHE = ROOT / ".cache" / "artefacts"
 #: Packages whose versions the Methods page prints.
-VERSIONED = ("numpy", "scipy", "scikit-learn", "KDEpy", "statsmodels", "matplotlib", "jinja2")
+VERSIONED = ("numpy", "scipy", "scikit-learn", "matplotlib", "jinja2", "pooch", "typst")
 
 logger = logging.getLogger("build")
 

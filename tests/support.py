@@ -84,8 +84,8 @@ def axe_violations(page, selector: str = "document") -> list[str]:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_build(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """``python build.py ARGS`` from the repository root, as a user runs it."""
+def run_build(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``python build.py ARGS`` in ``cwd`` (the repository root by default), as a user runs it."""
     return subprocess.run(
-        [sys.executable, "build.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
+        [sys.executable, "build.py", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
     )

@@ -4,6 +4,7 @@ quarto-compat.lua: the Quarto idioms the report's pages use, for plain pandoc 3.
 - `![caption](file){#fig-x fig-alt="..."}`: the image's alt text is fig-alt; in HTML
   the caption reads "Figure N: caption" as Quarto writes it (typst numbers its own).
 - `: caption {#tbl-x}` under a pipe table: "Table N: caption" in HTML.
+  HTML tables are keyboard-focusable (tabindex 0): on a phone they scroll sideways.
 - `@fig-x`, `@tbl-x`, `@sec-x`: cross-references ("Figure N" links in HTML, typst
   references in the PDF); an unresolved one is an error, as in Quarto.
 - `::: {.callout-note}` (also tip, warning, important, caution), titled by a
@@ -58,6 +59,17 @@ local function prefix_caption(el)
   first.content:insert(1, pandoc.Space())
   first.content:insert(1, pandoc.Str(label .. ":"))
   return el
+end
+
+-- HTML: a table that is wider than a phone scrolls inside itself (styles.css), and a
+-- scrolling region must be reachable by keyboard; its caption names it.
+local function html_table(tbl)
+  local captioned = prefix_caption(tbl)
+  if is_typst then
+    return captioned
+  end
+  tbl.attributes["tabindex"] = "0"
+  return tbl
 end
 
 local function image(img)
@@ -152,5 +164,5 @@ end
 return {
   { Pandoc = function(doc) collect(doc) end },
   { Image = image, Cite = cite, Para = shortcode },
-  { Figure = prefix_caption, Table = prefix_caption, Div = callout },
+  { Figure = prefix_caption, Table = html_table, Div = callout },
 }

@@ -1,0 +1,114 @@
+"""New data with no code change: a third data set in the manifest, and a user's own file.
+
+Each build runs on a copy of the project (as a user's checkout would be), so
+the repository's own manifest is never edited.
+"""
+
+from itertools import combinations
+from pathlib import Path
+import shutil
+
+from bs4 import BeautifulSoup
+import numpy as np
+import pytest
+import yaml
+
+from tests.support import ROOT, run_build
+
+NOT_PROJECT = shutil.ignore_patterns(
+    ".git", "_site", ".cache", ".venv", "test-artifacts", "__pycache__", "node", ".pytest_cache", "_generated"
+)
+
+
+def _project_copy(folder: Path) -> Path:
+    copy = folder / "project"
+    shutil.copytree(ROOT, copy, ignore=NOT_PROJECT)
+    return copy
+
+
+def _build_in(project: Path, *args: str, env: dict[str, str]):
+    return run_build(*args, env=env, cwd=project)
+
+
+def _text(page: Path) -> str:
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+
+
+@pytest.fixture(scope="module")
+def three_sets(build_env, tmp_path_factory) -> tuple[Path, dict]:
+    """The default manifest plus a second file holding 57 stars of another survey."""
+    project = _project_copy(tmp_path_factory.mktemp("three"))
+    ages = np.random.default_rng(3).gamma(9.0, 1.0, 57).round(2)
+    (project / "data" / "survey_b.csv").write_text(
+        "Age_Gyr\n" + "\n".join(f"{a:.2f}" for a in ages) + "\n", encoding="utf-8"
+    )
+    manifest_path = project / "data" / "datasets.yml"
+    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    manifest["sources"].append(
+        {
+            "id": "survey-b",
+            "file": "survey_b.csv",
+            "licence": "CC BY 4.0",
+            "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+            "citation": "A. Nother et al. 2026",
+            "datasets": [
+                {"column": "Age_Gyr", "name": "survey-b", "label": "Survey B (2026)", "colour": "#009E73", "units": "Gyr"}
+            ],
+        }
+    )
+    manifest_path.write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    done = _build_in(project, "--engine", "pandoc", "--quiet", env=build_env)
+    assert done.returncode == 0, done.stderr
+    return project / "_site", {"ages": ages}
+
+
+def test_a_page_and_figures_for_every_data_set(three_sets):
+    site, _ = three_sets
+    for name in ("joyce", "bensby", "survey-b"):
+        page = site / f"dataset-{name}.html"
+        assert page.is_file(), name
+        images = [img["src"] for img in BeautifulSoup(page.read_text(), "html.parser").find_all("img")]
+        for figure in ("step7", "step9", "bandwidths", "synthetic"):
+            assert f"figures/{name}-{figure}.svg" in images
+            assert (site / "figures" / f"{name}-{figure}.svg").stat().st_size > 1000
+    assert "Survey B (2026)" in _text(site / "index.html")
+    assert (site / "report.pdf").stat().st_size > 10_000
+
+
+def test_every_pair_is_compared_and_only_same_stars_per_star(three_sets):
+    site, _ = three_sets
+    comparison = _text(site / "comparison.html")
+    for a, b in combinations(("Joyce et al. (2023)", "Bensby et al. (2017)", "Survey B (2026)"), 2):
+        assert a in comparison and b in comparison
+    assert (site / "figures" / "pair-joyce-bensby.svg").is_file()
+    assert not list((site / "figures").glob("pair-*survey-b*"))
+    # The comparison page says why the new survey gets no per-star comparison.
+    assert comparison.count("different files") >= 2 or comparison.count("not the same stars") >= 2
+
+
+def test_the_new_data_sets_numbers_are_on_its_page(three_sets):
+    site, info = three_sets
+    text = _text(site / "dataset-survey-b.html")
+    assert f"{np.mean(info['ages']):.2f}" in text
+    assert "57" in text
+
+
+def test_a_users_own_file_with_three_columns(build_env, tmp_path):
+    project = _project_copy(tmp_path)
+    rng = np.random.default_rng(8)
+    ages = np.column_stack([rng.normal(9, 2, 40), rng.normal(7, 3, 40), rng.normal(11, 1.5, 40)]).clip(0.2).round(3)
+    data = tmp_path / "my_ages.csv"
+    data.write_text("MESA,PARSEC,BaSTI\n" + "\n".join(",".join(f"{v}" for v in row) for row in ages) + "\n")
+    check = _build_in(project, "--data", str(data), "--check", env=build_env)
+    assert check.returncode == 0, check.stderr
+    for name in ("mesa", "parsec", "basti"):
+        assert f"data set '{name}'" in check.stdout
+    done = _build_in(project, "--data", str(data), "--engine", "pandoc", "--format", "html", "--quiet", env=build_env)
+    assert done.returncode == 0, done.stderr
+    site = project / "_site"
+    assert {p.name for p in site.glob("dataset-*.html")} == {"dataset-mesa.html", "dataset-parsec.html", "dataset-basti.html"}
+    # Columns of one file are the same stars: every pair gets the per-star figure.
+    assert {p.name for p in (site / "figures").glob("pair-*.svg")} == {
+        "pair-mesa-parsec.svg", "pair-mesa-basti.svg", "pair-parsec-basti.svg"
+    }
+    assert not (site / "report.pdf").exists()
