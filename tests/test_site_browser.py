@@ -61,6 +61,7 @@ def test_no_serious_accessibility_violations(browser, built_site):
 def test_overview_screenshot_for_the_readme(browser, built_site):
     """The README's picture is this screenshot; it must show a drawn page, not a blank one."""
     page, _, _ = open_offline(browser, built_site / "index.html")
+    page.set_viewport_size({"width": 1200, "height": 1560})  # tall enough to show the overview figure
     shot = ARTEFACTS / "overview-readme.png"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot), full_page=False)
