@@ -1,4 +1,4 @@
-"""Jinja2 templates -> Quarto markdown pages: the filters, the one template context, the writer.
+"""Jinja2 templates -> Quarto markdown pages: the environment, the one template context, the writer.
 
 Templates only format: every number they print comes from :func:`build_context`
 and every finding (which data set is older, whether a test rejects, which
@@ -7,22 +7,20 @@ data or the manifest goes through the ``md``, ``attr`` or ``html`` filter so
 that neither Quarto nor pandoc interprets it.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 import json
-import math
 from pathlib import Path
 from typing import Any, Protocol
-import urllib.parse
 
 import jinja2
-import markupsafe
 
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.results import AnalysisResult, Comparison, DatasetResult
 from publish.buildinfo import BuildInfo
+from publish.filters import FILTERS
 
 __all__ = ["Page", "build_context", "make_environment", "render_pages"]
 
@@ -38,8 +36,6 @@ RULES: dict[str, tuple[str, str]] = {
     "isj": ("ISJ", "Botev, Grotowski & Kroese (2010), Ann. Statist. 38, 2916"),
     "cv": ("CV", "k-fold cross-validated log-likelihood (Hall 1982; Stone 1984)"),
 }
-_MD_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|~^$@:;,\"'=/?%")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 class FigureLike(Protocol):
@@ -58,148 +54,6 @@ class Page:
 
     file: str
     title: str
-
-
-def _finite(value: Any, filter_name: str) -> float:
-    """The value as a float, or a RenderError: the report never prints nan or None."""
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise RenderError(f"template filter '{filter_name}': expected a number, got {value!r}")
-    if not math.isfinite(value):
-        raise RenderError(f"template filter '{filter_name}': expected a finite number, got {value!r}")
-    return float(value)
-
-
-def _text(value: Any, filter_name: str) -> str:
-    if value is None:
-        raise RenderError(f"template filter '{filter_name}': expected text, got None")
-    return " ".join(str(value).split())
-
-
-def md(value: Any) -> str:
-    """Text from data or the manifest as literal markdown (pandoc and Quarto).
-
-    ASCII punctuation is backslash-escaped, ``< > &`` become HTML entities and
-    ``{{`` is split by an empty span so no Quarto shortcode can form, neither
-    in the source text nor in pandoc's parsed strings.
-
-    >>> md("*x* <b>")
-    '\\\\*x\\\\* &lt;b&gt;'
-    """
-    out: list[str] = []
-    for char in _text(value, "md"):
-        if char == "{" and out and out[-1] == "\\{":
-            out.append("[]{}")
-        if char in _ENTITIES:
-            out.append(_ENTITIES[char])
-        elif char in _MD_PUNCTUATION:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def attr(value: Any) -> str:
-    """Text for a double-quoted markdown attribute value such as ``fig-alt="..."``."""
-    text = _text(value, "attr").replace("\\", "\\\\").replace('"', '\\"')
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("{", "&#123;")
-
-
-def html(value: Any) -> str:
-    """Text for a raw HTML block; ``{`` too is an entity so Quarto finds no shortcode."""
-    return str(markupsafe.escape(_text(value, "html"))).replace("{", "&#123;")
-
-
-def url(value: Any) -> str:
-    """A link target from the manifest: http(s) or site-relative, percent-encoded.
-
-    Raises
-    ------
-    RenderError
-        For any other scheme (e.g. ``javascript:``), which a report never links to.
-    """
-    text = _text(value, "url")
-    scheme = urllib.parse.urlsplit(text).scheme
-    if scheme not in ("", "http", "https"):
-        raise RenderError(f"link {text!r}: expected an http(s) or relative URL, got scheme {scheme!r}")
-    return urllib.parse.quote(text, safe=":/?#@!$&'*+,;=%~")
-
-
-def yaml_md(value: Any) -> str:
-    """Text from data as a YAML double-quoted scalar whose content is literal markdown (titles)."""
-    return json.dumps(md(value), ensure_ascii=False)
-
-
-def gyr(value: Any) -> str:
-    """A number of Gyr: two decimals from 1 Gyr up, three significant figures below.
-
-    Trailing zeros below 1 Gyr are dropped down to two decimals, so the
-    lecture's 0.01 Gyr prints as given.
-
-    >>> gyr(7.456), gyr(0.0123), gyr(0.01), gyr(-0.6), gyr(0)
-    ('7.46', '0.0123', '0.01', '-0.60', '0.00')
-    """
-    x = _finite(value, "gyr")
-    if abs(x) >= 1 or x == 0:
-        return f"{x:.2f}"
-    text = f"{x:.{2 - math.floor(math.log10(abs(x)))}f}"
-    while text.endswith("0") and len(text.split(".")[1]) > 2:
-        text = text[:-1]
-    return text
-
-
-def num(value: Any, digits: int = 3) -> str:
-    """A number with ``digits`` significant figures (integers exactly), never in e-notation.
-
-    >>> num(-212.34), num(0.08312), num(42)
-    ('-212', '0.0831', '42')
-    """
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    x = _finite(value, "num")
-    if x == 0:
-        return "0"
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
-    return f"{x:.{decimals}f}"
-
-
-def pvalue(value: Any, relation: bool = False) -> str:
-    """A p-value: ``"< 0.001"`` or three decimals; with ``relation`` prefixed for prose (``p = ...``).
-
-    >>> pvalue(0.0004), pvalue(0.0342), pvalue(0.0342, relation=True), pvalue(0.0001, relation=True)
-    ('< 0.001', '0.034', '= 0.034', '< 0.001')
-    """
-    p = _finite(value, "pvalue")
-    if p < 0.0005:
-        return "< 0.001"
-    return f"= {p:.3f}" if relation else f"{p:.3f}"
-
-
-def pct(value: Any) -> str:
-    """A fraction (0-1) as a percentage with at most one decimal (two below 0.1 %).
-
-    >>> pct(0.0321), pct(0.95), pct(0.00032), pct(0)
-    ('3.2 %', '95 %', '0.03 %', '0 %')
-    """
-    percent = 100.0 * _finite(value, "pct")
-    if percent == 0:
-        return "0 %"
-    if percent < 0.01:
-        return "< 0.01 %"
-    text = f"{percent:.2f}" if percent < 0.1 else f"{percent:.1f}".removesuffix(".0")
-    return f"{text} %"
-
-
-FILTERS: dict[str, Callable[..., str]] = {
-    "md": md,
-    "attr": attr,
-    "html": html,
-    "url": url,
-    "yaml_md": yaml_md,
-    "gyr": gyr,
-    "num": num,
-    "pvalue": pvalue,
-    "pct": pct,
-}
 
 
 def make_environment(template_dir: Path = TEMPLATE_DIR) -> jinja2.Environment:

@@ -112,14 +112,7 @@ def test_svgs_are_xml_with_drawn_data_and_no_nan(result, drawn):
             # A data set's own figures are drawn in its colour and in no other data set's.
             assert colours[owner] in text, figure_id
             assert not any(c in text for n, c in colours.items() if n != owner), figure_id
-    for figure_id in (
-        "overview",
-        "bandwidth-cv",
-        "bandwidth-lecture",
-        "generative-heldout",
-        "comparison-kde",
-        "comparison-ecdf",
-    ):
+    for figure_id in SHARED:
         text = (out_dir / figures[figure_id].svg).read_text(encoding="utf-8")
         assert all(c in text for c in colours.values()), figure_id
 

@@ -15,7 +15,8 @@ from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.pipeline import analyse
 from publish.buildinfo import BuildInfo, SourceInfo
-from publish.render import build_context, gyr, md, num, pct, pvalue, render_pages, url
+from publish.filters import gyr, md, num, pct, pvalue, url
+from publish.render import build_context, render_pages
 
 EVIL_LABEL = "<script>alert(1)</script> {{< include x >}} *bold*"
 EVIL_ESCAPED = r"&lt;script&gt;alert\(1\)&lt;\/script&gt; \{[]{}\{&lt; include x &gt;\}\} \*bold\*"

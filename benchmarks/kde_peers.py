@@ -1,0 +1,160 @@
+"""Benchmark the binned KDE engine against its peers (run on demand; not a test).
+
+    cd /work/main && /work/venv/bin/python -m benchmarks.kde_peers --max-n 1e6 [--repeats 3]
+
+Same seeded ages (a normal + gamma mixture, Gyr) and the same 1024-point grid for
+every method; times are medians of ``--repeats`` runs in one process; ratios are
+peer time / this engine's time. Prints markdown tables.
+"""
+
+import argparse
+import time
+import tracemalloc
+
+import numpy as np
+from KDEpy import FFTKDE
+from scipy.stats import gaussian_kde
+from sklearn.neighbors import KernelDensity
+from statsmodels.nonparametric.kde import KDEUnivariate
+
+from analysis.bandwidth import improved_sheather_jones
+from analysis.binned import (
+    bin_for_bandwidths,
+    binned_density,
+    envelope_multinomial,
+    sample_binned,
+)
+from analysis.binned_selectors import binned_loo_cv, rule_of_thumb
+from analysis.kernel import log_density
+from analysis.resample import sample_kde
+
+GRID_BANDWIDTHS = (0.01, 0.1, 1.0)
+DIRECT_MAX_N = 10**5  # scipy, sklearn and direct-sampling envelopes beyond this take minutes
+CHECK_POINTS = 32  # grid points where errors are measured against the exact sum
+
+
+def ages_for(n: int) -> np.ndarray:
+    rng = np.random.default_rng(20240601)
+    return np.concatenate([rng.normal(4.0, 1.0, n * 3 // 5), rng.gamma(9.0, 1.0, n - n * 3 // 5)])
+
+
+def median_time(fn, repeats: int):
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), out
+
+
+def ours(ages, bandwidths, grid):
+    return binned_density(bin_for_bandwidths(ages, bandwidths), bandwidths, grid)
+
+
+def kdepy(ages, bandwidths, grid):
+    return np.array([FFTKDE(bw=h).fit(ages).evaluate(grid) for h in bandwidths])
+
+
+def statsmodels_fft(ages, bandwidths, grid):
+    # statsmodels picks its own grid (cut = 3 h); gridsize 1024 for a like-for-like cost.
+    out = []
+    for h in bandwidths:
+        kde = KDEUnivariate(ages)
+        kde.fit(kernel="gau", bw=h, fft=True, gridsize=grid.size)
+        out.append(np.interp(grid, kde.support, kde.density, left=0.0, right=0.0))
+    return np.array(out)
+
+
+def scipy_kde(ages, bandwidths, grid):
+    return np.array([gaussian_kde(ages, bw_method=h / np.std(ages, ddof=1))(grid) for h in bandwidths])
+
+
+def sklearn_kde(ages, bandwidths, grid):
+    return np.array(
+        [np.exp(KernelDensity(bandwidth=h).fit(ages[:, None]).score_samples(grid[:, None])) for h in bandwidths]
+    )
+
+
+def histogram(ages, bandwidths, grid):
+    return np.histogram(ages, bins=grid.size)[0][None, :]
+
+
+def max_rel_error(curves, ages, bandwidths, grid, check):
+    """max over bandwidths of max |curve - exact| / max exact, at the check points."""
+    worst = 0.0
+    for row, h in zip(curves, bandwidths):
+        points = np.unique(np.append(check, np.argmax(row)))
+        exact = np.exp(log_density(ages, grid[points], h))
+        worst = max(worst, float(np.abs(row[points] - exact).max() / exact.max()))
+    return worst
+
+
+def bench_curves(n, repeats, rng):
+    ages = ages_for(n)
+    scott, silverman = rule_of_thumb(ages)
+    report = list(GRID_BANDWIDTHS) + [scott, silverman, improved_sheather_jones(ages), binned_loo_cv(ages).best_bandwidth]
+    grid = np.linspace(ages.min() - 3 * max(report), ages.max() + 3 * max(report), 1024)
+    check = np.sort(rng.choice(grid.size, CHECK_POINTS, replace=False))
+    peers = [("this engine", ours), ("KDEpy FFTKDE", kdepy), ("statsmodels fft", statsmodels_fft)]
+    if n <= DIRECT_MAX_N:
+        peers += [("scipy gaussian_kde", scipy_kde), ("sklearn KernelDensity", sklearn_kde)]
+    rows = []
+    for name, fn in peers:
+        one, _ = median_time(lambda fn=fn: fn(ages, [scott], grid), repeats)
+        every, curves = median_time(lambda fn=fn: fn(ages, report, grid), repeats)
+        rows.append((name, one, every, max_rel_error(curves, ages, report, grid, check)))
+    floor, _ = median_time(lambda: histogram(ages, [scott], grid), repeats)
+    tracemalloc.start()
+    ours(ages, report, grid)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return ages, scott, rows, floor, peak
+
+
+def bench_rest(ages, scott, repeats, rng):
+    n, replicates = ages.size, 200
+    edges = np.histogram_bin_edges(ages, bins="auto")
+    timings = {
+        "Scott + Silverman (rule_of_thumb)": median_time(lambda: rule_of_thumb(ages), repeats)[0],
+        "ISJ (bandwidth.improved_sheather_jones)": median_time(lambda: improved_sheather_jones(ages), repeats)[0],
+        "LOO CV (binned_loo_cv)": median_time(lambda: binned_loo_cv(ages), repeats)[0],
+        "sample n ages (resample.sample_kde)": median_time(lambda: sample_kde(ages, scott, n, rng=rng), repeats)[0],
+        "sample n ages (sample_binned, incl. binning)": median_time(
+            lambda: sample_binned(bin_for_bandwidths(ages, [scott]), scott, n, rng=rng), repeats
+        )[0],
+        f"envelope B={replicates} (envelope_multinomial, incl. binning)": median_time(
+            lambda: envelope_multinomial(bin_for_bandwidths(ages, [scott]), scott, edges, n, replicates, rng=rng),
+            repeats,
+        )[0],
+    }
+    if n <= DIRECT_MAX_N:
+        timings[f"envelope B={replicates} (direct sampling + histogram)"] = median_time(
+            lambda: [np.histogram(sample_kde(ages, scott, n, rng=rng), edges) for _ in range(replicates)], 1
+        )[0]
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-n", type=float, default=1e6, help="largest sample size (powers of ten from 1e3)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    rng = np.random.default_rng(7)
+    for exponent in range(3, int(np.log10(args.max_n)) + 1):
+        n = 10**exponent
+        ages, scott, rows, floor, peak = bench_curves(n, args.repeats, rng)
+        base_one, base_all = rows[0][1], rows[0][2]
+        print(f"\n### n = {n:.0e} (Scott h = {scott:.3g} Gyr; 7 curves = 0.01, 0.1, 1, Scott, Silverman, ISJ, CV)\n")
+        print("| method | 1 curve (s) | ratio | 7 curves (s) | ratio | max error / peak |")
+        print("|---|---|---|---|---|---|")
+        for name, one, every, error in rows:
+            print(f"| {name} | {one:.4f} | {one / base_one:.2f} | {every:.4f} | {every / base_all:.2f} | {error:.1e} |")
+        print(f"| np.histogram, 1024 bins (floor) | {floor:.4f} | {floor / base_one:.2f} | | | |")
+        print(f"\nPeak traced memory of this engine, 7 curves: {peak / 2**20:.1f} MiB\n")
+        print("| step | time (s) |\n|---|---|")
+        for name, seconds in bench_rest(ages, scott, args.repeats, rng).items():
+            print(f"| {name} | {seconds:.4f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""The binned KDE engine and its selectors against exact sums, analysis.bandwidth and scipy."""
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize_scalar
+from scipy.special import logsumexp
+from scipy.stats import norm
+
+from analysis.bandwidth import BANDWIDTH_RULES
+from analysis.binned import (
+    EXACT_MAX_N,
+    MAX_BINS,
+    bin_ages,
+    bin_for_bandwidths,
+    binned_density,
+    engine_for,
+    engine_info,
+    envelope_multinomial,
+    relative_error_bound,
+    sample_binned,
+)
+from analysis.binned_selectors import binned_loo_cv, rule_of_thumb
+from analysis.errors import DataError
+from analysis.kde import kde_grid
+from analysis.kernel import log_density
+from analysis.resample import sample_kde
+
+
+def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Two populations, a narrow normal and a skewed gamma (Gyr)."""
+    return np.concatenate([rng.normal(4.0, 1.0, n * 3 // 5), rng.gamma(9.0, 1.0, n - n * 3 // 5)])
+
+
+def _exact(ages, points, h):
+    return np.exp(log_density(ages, points, h))
+
+
+def test_one_binning_matches_exact_sum_for_every_bandwidth():
+    rng = np.random.default_rng(101)
+    ages = _ages(rng, 5000)
+    scott, silverman = rule_of_thumb(ages)
+    bandwidths = [0.01, 0.1, 1.0, scott, silverman]
+    binned = bin_for_bandwidths(ages, bandwidths)
+    assert binned.step_gyr <= 0.01 / 16
+    for h in bandwidths:
+        points = kde_grid(ages, h)
+        exact = _exact(ages, points, h)
+        error = np.abs(binned_density(binned, [h], points)[0] - exact).max() / exact.max()
+        assert error < 1e-6
+        assert error <= relative_error_bound(binned.step_gyr, h)
+    # Several bandwidths in one call give the rows of separate calls.
+    points = np.linspace(-2.0, 25.0, 1024)
+    together = binned_density(binned, bandwidths, points)
+    assert together.shape == (5, 1024)
+    for row, h in zip(together, bandwidths):
+        np.testing.assert_allclose(row, binned_density(binned, [h], points)[0], rtol=0, atol=1e-12)
+
+
+def test_points_off_the_data_and_the_bound_as_data():
+    rng = np.random.default_rng(102)
+    ages = rng.uniform(2.0, 12.0, 3000)
+    binned = bin_ages(ages, lo=1.0, hi=13.0, n_bins=2**14)
+    points = rng.uniform(-4.0, 18.0, 500)  # beyond the binning grid on both sides
+    exact = _exact(ages, points, 0.5)
+    assert np.abs(binned_density(binned, [0.5], points)[0] - exact).max() / exact.max() < 1e-9
+    info = engine_info(np.tile(ages, 10), [0.01, 1.0])
+    assert info.path == "binned" and info.bin_width_gyr <= 0.01 / 16 and 0 < info.max_rel_error < 1e-6
+    assert info.n_bins == pytest.approx(np.ptp(ages) / info.bin_width_gyr + 1)
+    assert engine_info(ages, [0.01]).path == "exact"
+
+
+def test_density_integrates_to_one():
+    rng = np.random.default_rng(103)
+    ages = _ages(rng, 5000)
+    binned = bin_for_bandwidths(ages, [0.01, 1.0])
+    for h in (0.01, 1.0):
+        x = np.linspace(ages.min() - 10 * h, ages.max() + 10 * h, int(np.ptp(ages) / (h / 8)) + 1)
+        assert np.trapezoid(binned_density(binned, [h], x)[0], x) == pytest.approx(1.0, abs=1e-7)
+
+
+def test_bins_hold_counts_and_offsets():
+    ages = np.array([0.0, 0.24, 0.26, 1.0])
+    binned = bin_ages(ages, lo=0.0, hi=1.0, n_bins=3)  # nodes 0, 0.5, 1
+    np.testing.assert_allclose(binned.moments[0], [2, 1, 1])
+    np.testing.assert_allclose(binned.moments[1], [0.48, -0.48, 0.0])
+    with pytest.raises(DataError, match=r"outside the grid \[0, 0.5\]"):
+        bin_ages(ages, lo=0.0, hi=0.5, n_bins=3)
+
+
+def test_too_narrow_bandwidths_are_named():
+    ages = np.array([0.0, 15.0])
+    with pytest.raises(DataError, match=r"bandwidths \[1e-06\] Gyr .* exact path"):
+        bin_for_bandwidths(ages, [1e-6, 0.5])
+    assert 15.0 / (1e-6 / 16) > MAX_BINS
+    binned = bin_for_bandwidths(ages, [0.5])
+    with pytest.raises(ValueError, match="bandwidths must be >= 16 bin steps"):
+        binned_density(binned, [0.1], np.zeros(1))
+
+
+def test_engine_threshold():
+    assert engine_for(EXACT_MAX_N) == "exact"
+    assert engine_for(EXACT_MAX_N + 1) == "binned"
+
+
+def test_rules_of_thumb_equal_analysis_bandwidth():
+    for seed, n in ((104, 91), (105, 10_000), (106, 4)):
+        ages = _ages(np.random.default_rng(seed), n)
+        rng = np.random.default_rng(0)
+        scott, silverman = rule_of_thumb(ages)
+        assert scott == pytest.approx(BANDWIDTH_RULES["scott"](ages, rng=rng, folds=2), rel=1e-12)
+        assert silverman == pytest.approx(BANDWIDTH_RULES["silverman"](ages, rng=rng, folds=2), rel=1e-12)
+
+
+def test_binned_cv_within_one_percent_of_exact_leave_one_out():
+    rng = np.random.default_rng(107)
+    ages = _ages(rng, 2000)
+    squared = (ages[:, None] - ages[None, :]) ** 2
+
+    def exact_loo(log_h):
+        h = np.exp(log_h)
+        z = -0.5 * squared / h**2
+        np.fill_diagonal(z, -np.inf)
+        return np.mean(logsumexp(z, axis=1)) - np.log((ages.size - 1) * h * np.sqrt(2 * np.pi))
+
+    reference = minimize_scalar(
+        lambda x: -exact_loo(x), bounds=(np.log(0.02), np.log(2.0)), method="bounded", options={"xatol": 1e-7}
+    )
+    curve = binned_loo_cv(ages)
+    assert curve.folds == ages.size
+    assert curve.best_bandwidth == pytest.approx(np.exp(reference.x), rel=0.01)
+    assert max(curve.mean_log_likelihood) == pytest.approx(-reference.fun, abs=1e-3)
+
+
+def _kde_bin_probabilities(ages, h, edges):
+    """P(draw in each bin) of the exact KDE: mixture of normal CDF differences (scipy)."""
+    return np.diff(norm.cdf(edges[None, :], loc=ages[:, None], scale=h).mean(axis=0))
+
+
+def test_multinomial_envelope_agrees_with_direct_sampling():
+    rng = np.random.default_rng(108)
+    ages, h, replicates = _ages(rng, 400), 0.3, 4000
+    edges = np.histogram_bin_edges(ages, bins="auto")
+    binned = bin_for_bandwidths(ages, [h])
+    fast = envelope_multinomial(binned, h, edges, ages.size, replicates, rng=np.random.default_rng(1))
+    direct = np.array(
+        [np.histogram(sample_kde(ages, h, ages.size, rng=rng), bins=edges)[0] for _ in range(replicates)]
+    )
+    p = _kde_bin_probabilities(ages, h, edges)
+    mean, var = ages.size * p, ages.size * p * (1 - p)
+    for counts in (fast, direct):
+        assert counts.shape == (replicates, edges.size - 1)
+        z = (counts.mean(axis=0) - mean) / np.sqrt(var / replicates)
+        assert np.abs(z).max() < 5
+        # Where >= 5 stars are expected the sample variance's sd is about sqrt(2 / B) = 2.2 %
+        # of the variance; in sparser bins its excess kurtosis 1/var widens that.
+        populated = mean >= 5
+        assert populated.sum() >= 10
+        np.testing.assert_allclose(counts.var(axis=0, ddof=1)[populated], var[populated], rtol=0.12)
+
+
+def test_binned_sampler_matches_the_kde():
+    rng = np.random.default_rng(109)
+    ages, h = _ages(rng, 1000), 0.2
+    binned = bin_for_bandwidths(ages, [h])
+    draws = sample_binned(binned, h, 200_000, rng=np.random.default_rng(2))
+    edges = np.linspace(0.0, 20.0, 41)
+    p = _kde_bin_probabilities(ages, h, edges)
+    counts = np.histogram(draws, bins=edges)[0]
+    z = (counts - draws.size * p) / np.sqrt(draws.size * p * (1 - p) + 1e-12)
+    assert np.abs(z).max() < 5
+
+
+def test_same_seed_same_output_different_seed_different_output():
+    ages = _ages(np.random.default_rng(110), 300)
+    binned = bin_for_bandwidths(ages, [0.5])
+    edges = np.linspace(0.0, 20.0, 21)
+
+    def draw(seed):
+        return (
+            sample_binned(binned, 0.5, 50, rng=np.random.default_rng(seed)),
+            envelope_multinomial(binned, 0.5, edges, 300, 5, rng=np.random.default_rng(seed)),
+        )
+
+    for a, b in zip(draw(7), draw(7)):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(draw(7), draw(8)):
+        assert not np.array_equal(a, b)
+
+
+def test_chunked_binning_gives_the_same_moments(monkeypatch):
+    from analysis import binned as module
+
+    ages = _ages(np.random.default_rng(111), 5000)
+    whole = bin_ages(ages, lo=0.0, hi=40.0, n_bins=1001).moments
+    monkeypatch.setattr(module, "_CHUNK", 100)  # chunks of n_bins = 1001 ages
+    np.testing.assert_allclose(bin_ages(ages, lo=0.0, hi=40.0, n_bins=1001).moments, whole, rtol=0, atol=1e-10)
+    assert whole[0].sum() == ages.size
