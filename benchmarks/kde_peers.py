@@ -1,6 +1,6 @@
 """Benchmark the binned KDE engine against its peers (run on demand; not a test).
 
-    cd /work/main && /work/venv/bin/python -m benchmarks.kde_peers --max-n 1e6 [--repeats 3]
+    python -m benchmarks.kde_peers --max-n 1e6 [--repeats 3]
 
 Same seeded ages (a normal + gamma mixture, Gyr) and the same 1024-point grid for
 every method; times are medians of ``--repeats`` runs in one process; ratios are
