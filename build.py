@@ -213,7 +213,7 @@ def check(b: Build) -> None:
     for s in b.sources:
         print(f"{s.path.name}: sha256 {s.sha256}")
         for d in s.datasets:
-            above = sum(age > AGE_OF_UNIVERSE_GYR for age in d.ages_gyr)
+            above = int((d.ages_gyr > AGE_OF_UNIVERSE_GYR).sum())
             print(
                 f"  data set '{d.name}' ({d.label}): {len(d.ages_gyr) + d.n_missing} rows, {len(d.ages_gyr)} ages, "
                 f"{d.n_missing} missing values dropped, {above} above {AGE_OF_UNIVERSE_GYR} Gyr (kept)"

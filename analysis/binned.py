@@ -24,6 +24,7 @@ from scipy.fft import irfft, next_fast_len, rfft
 from scipy.special import ndtr
 
 from .errors import DataError
+from .results import EngineInfo
 
 __all__ = [
     "BINS_PER_BANDWIDTH",
@@ -87,16 +88,6 @@ class BinnedData:
     @property
     def n_bins(self) -> int:
         return self.moments.shape[1]
-
-
-@dataclass(frozen=True)
-class EngineInfo:
-    """Which path evaluates a KDE and its worst error relative to the curve's peak."""
-
-    path: str  #: "exact" or "binned"
-    n_bins: int  #: 0 on the exact path
-    bin_width_gyr: float  #: 0.0 on the exact path
-    max_rel_error: float  #: bound on max |error| / max density; 0.0 on the exact path
 
 
 def bin_ages(ages: np.ndarray, *, lo: float, hi: float, n_bins: int) -> BinnedData:

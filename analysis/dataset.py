@@ -1,13 +1,13 @@
 """One data set of stellar ages, as the rest of the analysis sees it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 __all__ = ["Dataset"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
     """Ages of one data set, with what readers need to know about it.
 
@@ -19,9 +19,10 @@ class Dataset:
         Human-readable name, e.g. ``"Joyce et al. (2023)"``.
     colour : str
         Hex colour used for this data set in every figure.
-    ages_gyr : tuple of float, length n
-        Measured ages in Gyr, missing values already removed.
-    rows : tuple of int, length n
+    ages_gyr : ndarray of float, shape (n,)
+        Measured ages in Gyr, missing values already removed; stored as a
+        read-only array (a catalog may hold millions of stars).
+    rows : ndarray of int, shape (n,)
         Zero-based data-row index of each age in its source file; data sets
         from the same file and ``pair_group`` are paired on equal rows.
     n_missing : int
@@ -40,8 +41,8 @@ class Dataset:
     name: str
     label: str
     colour: str
-    ages_gyr: tuple[float, ...]
-    rows: tuple[int, ...]
+    ages_gyr: np.ndarray
+    rows: np.ndarray
     n_missing: int
     source: str
     pair_group: str | None = None
@@ -50,7 +51,34 @@ class Dataset:
     doi: str = ""
     method: str = ""
 
+    def __post_init__(self) -> None:
+        # Any sequence is accepted; keep private read-only arrays so the record stays immutable.
+        for field, dtype in (("ages_gyr", np.float64), ("rows", np.int64)):
+            array = np.array(getattr(self, field), dtype=dtype)
+            array.setflags(write=False)
+            object.__setattr__(self, field, array)
+        if self.ages_gyr.shape != self.rows.shape or self.ages_gyr.ndim != 1:
+            raise ValueError(
+                f"Dataset {self.name!r}: ages_gyr and rows must be 1-D of equal length, "
+                f"got shapes {self.ages_gyr.shape} and {self.rows.shape}"
+            )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Dataset):
+            return NotImplemented
+        return all(
+            np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+            for a, b in zip(astuple_shallow(self), astuple_shallow(other), strict=True)
+        )
+
+    __hash__ = None  # mutable-free but array-valued: equal datasets need not hash alike
+
     @property
     def ages(self) -> np.ndarray:
-        """The ages as a float array of shape (n,), in Gyr."""
-        return np.asarray(self.ages_gyr, dtype=float)
+        """The ages as a read-only float array of shape (n,), in Gyr."""
+        return self.ages_gyr
+
+
+def astuple_shallow(record: Dataset) -> tuple:
+    """The field values of a record, without ``dataclasses.astuple``'s deep copies."""
+    return tuple(getattr(record, f.name) for f in fields(record))

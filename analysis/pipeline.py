@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from .bandwidth import BANDWIDTH_RULES, choose_bandwidths
+from .binned import engine_info
 from .compare import compare
 from .config import AnalysisConfig
 from .dataset import Dataset
@@ -78,6 +79,7 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
         held_out=held_out_scores(
             ages, models, folds=config.cv_folds, rng=rng_for(seed, name, "held-out-folds")
         ),
+        engine=engine_info(ages, [h for _, h in models]),
     )
 
 

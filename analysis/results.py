@@ -22,6 +22,7 @@ __all__ = [
     "KdeCurve",
     "SyntheticSample",
     "HeldOutScore",
+    "EngineInfo",
     "DatasetResult",
     "PairedComparison",
     "Comparison",
@@ -190,8 +191,22 @@ class HeldOutScore:
 
 
 @dataclass(frozen=True)
+class EngineInfo:
+    """Which path evaluated the KDEs and its worst error relative to the curve's peak.
+
+    ``"exact"`` sums every kernel (small data sets); ``"binned"`` evaluates
+    every bandwidth from one fine binning and one FFT (large catalogs).
+    """
+
+    path: str  #: "exact" or "binned"
+    n_bins: int  #: 0 on the exact path
+    bin_width_gyr: float  #: 0.0 on the exact path
+    max_rel_error: float  #: bound on max |error| / max density; 0.0 on the exact path
+
+
+@dataclass(frozen=True)
 class DatasetResult:
-    """Everything computed for one data set."""
+    """Everything computed for one data set; ``engine`` says how the KDEs were evaluated."""
 
     name: str
     label: str
@@ -210,6 +225,7 @@ class DatasetResult:
     kde_curves: tuple[KdeCurve, ...]
     synthetic: tuple[SyntheticSample, ...]
     held_out: tuple[HeldOutScore, ...]
+    engine: EngineInfo
 
 
 @dataclass(frozen=True)

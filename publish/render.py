@@ -184,7 +184,7 @@ def explorer_json(result: AnalysisResult, datasets: Sequence[Dataset]) -> str:
     ``<script type="application/json">`` (no ``</script>``) and no Quarto
     shortcode (``{{<``) can form.
     """
-    ages = {d.name: list(d.ages_gyr) for d in datasets}
+    ages = {d.name: d.ages_gyr.tolist() for d in datasets}
     data = {
         "age_of_universe": AGE_OF_UNIVERSE_GYR,
         "datasets": [

@@ -247,8 +247,8 @@ def test_data_file_unknown_to_the_manifest_gets_one_data_set_per_column(tmp_path
     path = tmp_path / "my_ages.csv"
     path.write_bytes(b"Age A,Age B\n1.5,2\n3,\n17.5,4.5\n")
     a, b = load_datasets(MANIFEST, data_file=path, env={})
-    assert (a.name, a.label, a.ages_gyr, a.source) == ("age-a", "Age A", (1.5, 3.0, 17.5), "my_ages.csv")
-    assert (b.name, b.ages_gyr, b.rows, b.n_missing) == ("age-b", (2.0, 4.5), (0, 2), 1)
+    assert (a.name, a.label, a.ages_gyr.tolist(), a.source) == ("age-a", "Age A", [1.5, 3.0, 17.5], "my_ages.csv")
+    assert (b.name, b.ages_gyr.tolist(), b.rows.tolist(), b.n_missing) == ("age-b", [2.0, 4.5], [0, 2], 1)
     assert a.pair_group == b.pair_group == "my_ages-csv"
 
 
