@@ -83,6 +83,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="Exit status: 0 built or up to date; 1 a stage failed; 2 invalid options or configuration.",
     )
     parser.add_argument("--data", type=Path, metavar="FILE", help="analyse this file instead of the manifest's")
+    parser.add_argument(
+        "--column",
+        action="append",
+        metavar="NAME",
+        help="with --data: a column to analyse (header name or 0-based index); repeat for several",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "_site", metavar="DIR", help="output folder (default _site)")
     parser.add_argument("--format", choices=("html", "pdf", "all"), default="all", help="what to build (default all)")
     parser.add_argument("--engine", choices=ENGINES, default="auto", help="renderer (default auto: quarto if found)")
@@ -109,9 +115,10 @@ def configure(b: Build) -> None:
 def load(b: Build) -> None:
     """Find, verify and parse the data files."""
     explicit = b.args.data.resolve() if b.args.data is not None else None
-    b.sources = load_sources(MANIFEST, data_file=explicit)
+    b.sources = load_sources(MANIFEST, data_file=explicit, columns=b.args.column)
     data = [s.path for s in b.sources]
-    config = asdict(b.config)
+    # The chosen columns decide the data sets, so they belong to both cache keys.
+    config = {**asdict(b.config), "columns": b.args.column}
     b.key = cache.build_key(
         data, {"config": config, "formats": list(b.formats), "engine": b.engine.name if b.engine else None}, root=ROOT
     )

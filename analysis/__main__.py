@@ -25,6 +25,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("file", nargs="?", type=Path, help="ages file (default: the manifest's data)")
     parser.add_argument("--seed", type=int, default=AnalysisConfig().seed, help="root seed (default %(default)s)")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every result as JSON to OUT")
+    parser.add_argument(
+        "--column",
+        action="append",
+        metavar="NAME",
+        help="with FILE: a column to analyse (header name or 0-based index); repeat for several",
+    )
     return parser.parse_args(argv)
 
 
@@ -61,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         config = AnalysisConfig(seed=args.seed)
-        datasets = load_datasets(MANIFEST, data_file=args.file)
+        datasets = load_datasets(MANIFEST, data_file=args.file, columns=args.column)
         result = analyse(datasets, config)
         text = to_json(result)
     except ReportError as error:

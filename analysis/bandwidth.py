@@ -24,6 +24,9 @@ __all__ = [
     "choose_bandwidths",
     "cv_curve",
     "improved_sheather_jones",
+    "isj_from_sorted",
+    "rule_note",
+    "tie_message",
     "tie_report",
 ]
 
@@ -125,15 +128,38 @@ def improved_sheather_jones(ages: np.ndarray, *, grid_points: int = 2**10) -> fl
     ages = _checked(ages)
     if grid_points not in {2**p for p in range(10, 15)}:
         raise ValueError(f"grid_points: expected a power of two from 2**10 to 2**14, got {grid_points}")
-    span = np.ptp(ages)
-    start, width = ages.min() - span / 2, 2 * span
-    position = (ages - start) / width * (grid_points - 1)
-    left = np.minimum(np.floor(position).astype(int), grid_points - 2)
-    frac = position - left
-    weights = np.bincount(left, 1 - frac, grid_points) + np.bincount(left + 1, frac, grid_points)
+    return _isj_from_bins(ages, ages.min(), ages.max(), np.unique(ages).size, grid_points)
+
+
+def isj_from_sorted(ordered: np.ndarray, *, n_distinct: int, grid_points: int = 2**10) -> float:
+    """``improved_sheather_jones`` of ages already sorted (Gyr), given their distinct count.
+
+    For catalogs: no ``np.unique`` and the binning runs in chunks, so memory
+    stays a small fraction of the ages. Equal to ``improved_sheather_jones``
+    up to the summation order of the bin weights.
+    """
+    ordered = _checked(ordered)
+    if grid_points not in {2**p for p in range(10, 15)}:
+        raise ValueError(f"grid_points: expected a power of two from 2**10 to 2**14, got {grid_points}")
+    return _isj_from_bins(ordered, ordered[0], ordered[-1], n_distinct, grid_points)
+
+
+#: Ages linearly binned per chunk by ``_isj_from_bins`` (bounded temporaries).
+_ISJ_CHUNK = 2**18
+
+
+def _isj_from_bins(ages: np.ndarray, low: float, high: float, distinct: int, grid_points: int) -> float:
+    """Bin linearly (``kde.m``'s domain: half the range beyond each extreme), then solve."""
+    span = high - low
+    start, width = low - span / 2, 2 * span
+    weights = np.zeros(grid_points)
+    for first in range(0, ages.size, _ISJ_CHUNK):
+        position = (ages[first : first + _ISJ_CHUNK] - start) / width * (grid_points - 1)
+        left = np.minimum(np.floor(position).astype(int), grid_points - 2)
+        frac = position - left
+        weights += np.bincount(left, 1 - frac, grid_points) + np.bincount(left + 1, frac, grid_points)
     coefficients = dct(weights / ages.size, type=2)[1:]
     k_squared = np.arange(1, grid_points, dtype=float) ** 2
-    distinct = np.unique(ages).size
     t_star = _fixed_point_root(distinct, k_squared, coefficients**2)
     return float(np.sqrt(t_star) * width)
 
@@ -291,6 +317,12 @@ def tie_report(ages: np.ndarray) -> TieReport:
     ages = _checked(ages)
     _, counts = np.unique(ages, return_counts=True)
     n, distinct, largest = ages.size, counts.size, int(counts.max())
+    heavy, message = tie_message(n, distinct, largest)
+    return TieReport(n=n, n_distinct=distinct, largest_tie=largest, heavy=heavy, message=message)
+
+
+def tie_message(n: int, distinct: int, largest: int) -> tuple[bool, str]:
+    """Whether ties are heavy (``tie_report``'s rule) and the reader's message on them."""
     heavy = distinct < _HEAVY_DISTINCT_FRACTION * n or largest >= _HEAVY_LARGEST_TIE
     if heavy:
         message = (
@@ -305,7 +337,7 @@ def tie_report(ages: np.ndarray) -> TieReport:
         )
     else:
         message = f"All {n} ages are distinct; ties do not affect cross-validation."
-    return TieReport(n=n, n_distinct=distinct, largest_tie=largest, heavy=heavy, message=message)
+    return heavy, message
 
 
 def choose_bandwidths(
@@ -326,21 +358,27 @@ def choose_bandwidths(
         rule: curve.best_bandwidth if rule == "cv" else bandwidth_for(rule, ages, rng=rng, folds=folds)
         for rule in BANDWIDTH_RULES
     }
+    iqr_zero = bool(np.subtract(*np.percentile(ages, [75, 25])) == 0)
+    cv_method = f"{folds}-fold cross-validated log-likelihood of held-out stars"
     choices = tuple(
-        BandwidthChoice(rule=rule, bandwidth=h, note=_note(rule, ages, ties, folds)) for rule, h in values.items()
+        BandwidthChoice(rule=rule, bandwidth=h, note=rule_note(rule, iqr_zero=iqr_zero, ties=ties, cv_method=cv_method))
+        for rule, h in values.items()
     )
     return BandwidthSet(**values), choices, curve, ties
 
 
-def _note(rule: str, ages: np.ndarray, ties: TieReport, folds: int) -> str:
-    """A reader's note on one rule, with the caveats that apply to these ages."""
+def rule_note(rule: str, *, iqr_zero: bool, ties: TieReport, cv_method: str) -> str:
+    """A reader's note on one rule, with the caveats that apply to these ages.
+
+    ``iqr_zero`` says the interquartile range is 0 (Silverman falls back to
+    s); ``cv_method`` completes "Maximises the ..." for the CV rule.
+    """
     if rule == "scott":
         return (
             "Scott's rule, s n^(-1/5) with s the sample standard deviation (scipy's gaussian_kde "
             "default); optimal for normal data, it oversmooths skewed or multimodal ages."
         )
     if rule == "silverman":
-        iqr_zero = np.subtract(*np.percentile(ages, [75, 25])) == 0
         caveat = " The IQR is zero here, so the standard deviation alone is used." if iqr_zero else ""
         return (
             "Silverman's rule of thumb, 0.9 min(s, IQR/1.349) n^(-1/5); at least 10 % narrower "
@@ -351,7 +389,7 @@ def _note(rule: str, ages: np.ndarray, ties: TieReport, folds: int) -> str:
             "Improved Sheather-Jones (Botev et al. 2010): a plug-in rule that estimates the density's "
             "roughness from the data instead of assuming a normal shape, so it can resolve several peaks."
         )
-    note = f"Maximises the {folds}-fold cross-validated log-likelihood of held-out stars."
+    note = f"Maximises the {cv_method}."
     if ties.heavy:
         note += (
             f" Only {ties.n_distinct} of {ties.n} ages are distinct: exact ties pull this choice "

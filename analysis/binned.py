@@ -31,15 +31,22 @@ __all__ = [
     "EXACT_MAX_N",
     "MAX_BINS",
     "BinnedData",
+    "DensityNodes",
     "EngineInfo",
     "bin_ages",
     "bin_for_bandwidths",
+    "cdf_at",
+    "component_cdf",
     "binned_density",
+    "density_nodes",
     "engine_for",
     "engine_info",
     "envelope_multinomial",
+    "interpolate",
+    "rebin",
     "relative_error_bound",
     "sample_binned",
+    "without",
 ]
 
 #: Below this many ages the exact sum (``kernel.log_density``) is used: 2e4 ages x
@@ -135,9 +142,11 @@ def _add_moments(moments: np.ndarray, ages: np.ndarray, lo: float, step: float) 
 
 def _plan(ages: np.ndarray, bandwidth: float) -> tuple[float, float, int]:
     """``(lo, hi, n_bins)`` over the ages with a step of at most bandwidth / 16 (Gyr)."""
-    span = max(float(np.ptp(ages)), bandwidth)
+    low, high = float(ages.min()), float(ages.max())
+    span = max(high - low, bandwidth)
     n_bins = int(np.ceil(span / (bandwidth / BINS_PER_BANDWIDTH))) + 1
-    return float(ages.min()), float(ages.min()) + span, n_bins
+    # max() guards against low + (high - low) rounding one ulp below the oldest age.
+    return low, max(low + span, high), n_bins
 
 
 def bin_for_bandwidths(ages: np.ndarray, bandwidths) -> BinnedData:
@@ -203,32 +212,153 @@ def binned_density(binned: BinnedData, bandwidths, points: np.ndarray) -> np.nda
     ValueError
         If a bandwidth is narrower than 16 bin steps (rebin with ``bin_for_bandwidths``).
     """
-    h, points = _checked_bandwidths(bandwidths), np.asarray(points, dtype=float)
-    step = binned.step_gyr
+    points = np.asarray(points, dtype=float)
+    reach = (float(points.min(initial=binned.lo_gyr)), float(points.max(initial=binned.lo_gyr)))
+    return interpolate(density_nodes(binned, bandwidths, reach_gyr=reach), points)
+
+
+@dataclass(frozen=True)
+class DensityNodes:
+    """Binned KDE densities (1/Gyr) on the nodes ``lo_gyr + j * step_gyr``, j mod ``fine.shape[1]``.
+
+    ``fine`` has shape (k, length): one row per bandwidth, periodic over the
+    zero-padded length (so nodes left of ``lo_gyr`` wrap to the end).
+    """
+
+    lo_gyr: float
+    step_gyr: float
+    bandwidths: tuple[float, ...]
+    fine: np.ndarray
+
+
+def density_nodes(binned: BinnedData, bandwidths, *, reach_gyr: tuple[float, float]) -> DensityNodes:
+    """Every bandwidth's density on the fine nodes, padded to reach ``reach_gyr`` (Gyr).
+
+    One forward FFT per moment and one inverse FFT per bandwidth; memory
+    k x length, independent of how many points are interpolated later.
+
+    Raises
+    ------
+    ValueError
+        If a bandwidth is narrower than 16 bin steps (rebin with ``bin_for_bandwidths``).
+    """
+    h, step = _checked_bandwidths(bandwidths), binned.step_gyr
     if h.min() < BINS_PER_BANDWIDTH * step * (1 - 1e-9):
         raise ValueError(
             f"binned_density: bandwidths must be >= {BINS_PER_BANDWIDTH} bin steps = "
             f"{BINS_PER_BANDWIDTH * step:.3g} Gyr, got {h.min():g} Gyr; rebin for it"
         )
-    spectrum, freq, length = _spectrum(binned, h.max(), points)
-    position = (points - binned.lo_gyr) / step
-    node = np.floor(position)
-    index = (node.astype(np.intp)[:, None] + _STENCIL) % length
-    weights = _lagrange_weights(position - node)
-    out = np.empty((h.size, points.size))
+    spectrum, freq, length = _spectrum(binned, h.max(), np.asarray(reach_gyr, dtype=float))
+    fine = np.empty((h.size, length))
     for row, bandwidth in enumerate(h):  # one inverse FFT per bandwidth
         kernel = np.exp(-0.5 * (2 * np.pi * freq * bandwidth) ** 2) / (step * binned.n)
-        fine = irfft(spectrum * kernel, length)
-        out[row] = np.einsum("ij,ij->i", fine[index], weights)
+        fine[row] = irfft(spectrum * kernel, length)
+    fine.setflags(write=False)
+    return DensityNodes(lo_gyr=binned.lo_gyr, step_gyr=step, bandwidths=tuple(float(b) for b in h), fine=fine)
+
+
+def interpolate(nodes: DensityNodes, points: np.ndarray) -> np.ndarray:
+    """Densities (1/Gyr) at ``points`` (Gyr), shape (k, m), by 6-point Lagrange interpolation.
+
+    Points are processed in chunks of ``_CHUNK``, so the temporaries stay
+    small for any m. Points must lie within the reach the nodes were padded for.
+    """
+    points = np.asarray(points, dtype=float)
+    length = nodes.fine.shape[1]
+    out = np.empty((nodes.fine.shape[0], points.size))
+    for start in range(0, points.size, _CHUNK):
+        position = (points[start : start + _CHUNK] - nodes.lo_gyr) / nodes.step_gyr
+        node = np.floor(position)
+        index = (node.astype(np.intp)[:, None] + _STENCIL) % length
+        weights = _lagrange_weights(position - node)
+        for row, fine in enumerate(nodes.fine):
+            out[row, start : start + _CHUNK] = np.einsum("ij,ij->i", fine[index], weights)
     return out
 
 
-def _spectrum(binned: BinnedData, widest: float, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def _integrated_weights(s: np.ndarray) -> np.ndarray:
+    """``int_0^s`` of each Lagrange basis polynomial of ``_lagrange_weights``, shape (m, 6)."""
+    out = np.empty((s.size, _STENCIL.size))
+    for k, node in enumerate(_STENCIL):
+        others = _STENCIL[_STENCIL != node]
+        basis = np.polynomial.Polynomial.fromroots(others) / np.prod(node - others)
+        out[:, k] = basis.integ()(s)
+    return out
+
+
+def cdf_at(nodes: DensityNodes, x: np.ndarray) -> np.ndarray:
+    """The binned KDE's CDF at ``x`` (Gyr), shape (k, m), integrating the interpolated density.
+
+    Each cell's integral is the exact integral of the 6-point Lagrange
+    interpolant (error of the interpolation's order), summed from the middle
+    of the zero padding, at least 6 of the widest bandwidths from every age,
+    so the mass left out is below Phi(-6) = 1e-9. O(length + m) per bandwidth.
+    """
+    x = np.asarray(x, dtype=float)
+    length = nodes.fine.shape[1]
+    cell = _integrated_weights(np.ones(1))[0]
+    start = (length + int(np.ceil((x.max(initial=nodes.lo_gyr) - nodes.lo_gyr) / nodes.step_gyr))) // 2
+    position = (x - nodes.lo_gyr) / nodes.step_gyr
+    node = np.floor(position)
+    # Unwrap so that nodes run from `start - length` (left of the ages) up to `start`.
+    index = node.astype(np.intp)
+    index = np.where(index >= start, index - length, index)
+    partial = _integrated_weights(position - node)
+    out = np.empty((nodes.fine.shape[0], x.size))
+    for row, fine in enumerate(nodes.fine):
+        ordered = np.roll(fine, -(start - length))  # ordered[i] is node start - length + i
+        integrals = sum(w * np.roll(ordered, -int(offset)) for w, offset in zip(cell, _STENCIL)) * nodes.step_gyr
+        cumulative = np.concatenate([[0.0], np.cumsum(integrals)])  # up to node start - length + i
+        local = index - (start - length)
+        stencil = (local[:, None] + _STENCIL) % length
+        out[row] = cumulative[local] + np.einsum("ij,ij->i", ordered[stencil], partial) * nodes.step_gyr
+    return out
+
+
+def rebin(binned: BinnedData, ages: np.ndarray) -> BinnedData:
+    """Other ages (Gyr) on exactly the same nodes as ``binned`` (e.g. one cross-validation fold).
+
+    Raises
+    ------
+    DataError
+        If an age lies more than half a step outside the nodes.
+    """
+    ages = np.asarray(ages, dtype=float)
+    lo, step, n_bins = binned.lo_gyr, binned.step_gyr, binned.n_bins
+    if ages.size and (ages.min() < lo - step / 2 or ages.max() > lo + (n_bins - 0.5) * step):
+        raise DataError(f"rebin: ages span [{ages.min():g}, {ages.max():g}] Gyr, outside the nodes from {lo:g} Gyr")
+    moments = np.zeros((_ORDER, n_bins))
+    for start in range(0, ages.size, max(_CHUNK, n_bins)):
+        _add_moments(moments, ages[start : start + max(_CHUNK, n_bins)], lo, step)
+    moments.setflags(write=False)
+    return BinnedData(lo_gyr=lo, step_gyr=step, n=int(ages.size), moments=moments)
+
+
+def without(binned: BinnedData, part: BinnedData) -> BinnedData:
+    """The binning of ``binned``'s ages minus ``part``'s (same nodes): moments are additive.
+
+    Raises
+    ------
+    ValueError
+        If the two are not on the same nodes or ``part`` holds every age.
+    """
+    same = (binned.lo_gyr, binned.step_gyr, binned.n_bins) == (part.lo_gyr, part.step_gyr, part.n_bins)
+    if not same or part.n >= binned.n:
+        raise ValueError(
+            f"without: expected a part of fewer ages on the same nodes, got {part.n} of {binned.n} ages, "
+            f"nodes {(part.lo_gyr, part.step_gyr, part.n_bins)} vs {(binned.lo_gyr, binned.step_gyr, binned.n_bins)}"
+        )
+    moments = binned.moments - part.moments
+    moments.setflags(write=False)
+    return BinnedData(lo_gyr=binned.lo_gyr, step_gyr=binned.step_gyr, n=binned.n - part.n, moments=moments)
+
+
+def _spectrum(binned: BinnedData, widest: float, reach: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """``S(f) = sum_p (-2 pi i f dx)**p / p! FFT(M_p)`` over a length that leaves no wrap-around."""
     lo, step = binned.lo_gyr, binned.step_gyr
     hi = lo + (binned.n_bins - 1) * step
-    reach = max(hi, points.max(initial=hi)) - min(lo, points.min(initial=lo))
-    length = next_fast_len(int(np.ceil((reach + _PAD_BANDWIDTHS * widest) / step)) + len(_STENCIL) + 1, real=True)
+    span = max(hi, reach.max(initial=hi)) - min(lo, reach.min(initial=lo))
+    length = next_fast_len(int(np.ceil((span + _PAD_BANDWIDTHS * widest) / step)) + len(_STENCIL) + 1, real=True)
     freq = np.fft.rfftfreq(length, d=step)
     phase = -2j * np.pi * freq * step
     spectrum = np.zeros(freq.size, dtype=complex)
@@ -246,15 +376,15 @@ def _lagrange_weights(s: np.ndarray) -> np.ndarray:
     return weights
 
 
-def engine_for(n: int) -> str:
-    """``"exact"`` for n <= ``EXACT_MAX_N`` ages, else ``"binned"``."""
-    return "exact" if n <= EXACT_MAX_N else "binned"
+def engine_for(n: int, *, exact_max_n: int = EXACT_MAX_N) -> str:
+    """``"exact"`` for n <= ``exact_max_n`` ages (default ``EXACT_MAX_N``), else ``"binned"``."""
+    return "exact" if n <= exact_max_n else "binned"
 
 
-def engine_info(ages: np.ndarray, bandwidths) -> EngineInfo:
+def engine_info(ages: np.ndarray, bandwidths, *, exact_max_n: int = EXACT_MAX_N) -> EngineInfo:
     """The path for these ages and, on the binned path, its grid and error bound."""
     ages, h = np.asarray(ages, dtype=float), _checked_bandwidths(bandwidths)
-    if engine_for(ages.size) == "exact":
+    if engine_for(ages.size, exact_max_n=exact_max_n) == "exact":
         return EngineInfo(path="exact", n_bins=0, bin_width_gyr=0.0, max_rel_error=0.0)
     lo, hi, n_bins = _plan(ages, h.min())
     step = (hi - lo) / (n_bins - 1)
@@ -276,6 +406,13 @@ def _components(binned: BinnedData, bandwidth: float) -> tuple[np.ndarray, np.nd
     mean_u = first / count
     spread = np.maximum(second / count - mean_u**2, 0.0) * binned.step_gyr**2
     return count / binned.n, nodes + mean_u * binned.step_gyr, np.sqrt(bandwidth**2 + spread)
+
+
+def component_cdf(binned: BinnedData, bandwidth: float, x) -> np.ndarray:
+    """The binned KDE's CDF at ``x`` (Gyr) from its per-bin normal components (see ``_components``)."""
+    weight, mean, sd = _components(binned, _checked_bandwidths(bandwidth)[0])
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    return weight @ ndtr((x[None, :] - mean[:, None]) / sd[:, None])
 
 
 def sample_binned(binned: BinnedData, bandwidth: float, size: int, *, rng: np.random.Generator) -> np.ndarray:

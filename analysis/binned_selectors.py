@@ -13,7 +13,7 @@ from .binned import BINS_PER_BANDWIDTH, bin_ages
 from .errors import DataError
 from .results import CvCurve
 
-__all__ = ["binned_loo_cv", "rule_of_thumb"]
+__all__ = ["binned_loo_cv", "rule_of_thumb", "rules_from_spread"]
 
 _NORMAL_IQR = 1.349  # as bandwidth._silverman (Silverman 1986, p. 47)
 #: The LOO grid: log-spaced from Scott/50 to 3 x Scott, as bandwidth.cv_curve starts.
@@ -57,13 +57,17 @@ def rule_of_thumb(ages: np.ndarray) -> tuple[float, float]:
     n = ages.size
     kth = sorted({min(int(np.floor(q * (n - 1))) + d, n - 1) for q in (0.25, 0.75) for d in (0, 1)})
     ordered_at = np.partition(ages, kth)
-    iqr = (_quantile(ordered_at, 0.75, n) - _quantile(ordered_at, 0.25, n)) / _NORMAL_IQR
-    std = float(np.std(ages, ddof=1))
+    return rules_from_spread(float(np.std(ages, ddof=1)), _quantile(ordered_at, 0.25, n), _quantile(ordered_at, 0.75, n), n)
+
+
+def rules_from_spread(std: float, q25: float, q75: float, n: int) -> tuple[float, float]:
+    """Scott's and Silverman's bandwidths (Gyr) from s (ddof=1), the quartiles (Gyr) and n."""
+    iqr = (q75 - q25) / _NORMAL_IQR
     factor = n ** (-1 / 5)
     return std * factor, 0.9 * (min(std, iqr) if iqr > 0 else std) * factor
 
 
-def binned_loo_cv(ages: np.ndarray) -> CvCurve:
+def binned_loo_cv(ages: np.ndarray, *, scott: float | None = None) -> CvCurve:
     """Leave-one-out likelihood CV bandwidth (Gyr) from binned counts, O(bins) per bandwidth.
 
     The ages are rounded to nodes of step Scott/800 (h/16 at the narrowest
@@ -74,7 +78,8 @@ def binned_loo_cv(ages: np.ndarray) -> CvCurve:
     the kernel variance by about step**2/6 (relative 7e-4 at h = 16 steps).
     The score is evaluated on 31 log-spaced bandwidths from Scott/50 to
     3 x Scott, then refined by bounded Brent search in log h between the
-    neighbours of the best point.
+    neighbours of the best point. ``scott`` (Gyr), when the caller already
+    has it, saves the pass over the ages that computes it.
 
     Returns
     -------
@@ -88,10 +93,11 @@ def binned_loo_cv(ages: np.ndarray) -> CvCurve:
     """
     ages = _checked(ages)
     n = ages.size
-    scott = rule_of_thumb(ages)[0]
+    scott = rule_of_thumb(ages)[0] if scott is None else scott
     step = _LOW * scott / BINS_PER_BANDWIDTH
-    n_bins = int(np.ceil(np.ptp(ages) / step)) + 1
-    counts = bin_ages(ages, lo=ages.min(), hi=ages.min() + (n_bins - 1) * step, n_bins=n_bins).moments[0]
+    low = float(ages.min())
+    n_bins = int(np.ceil((float(ages.max()) - low) / step)) + 1
+    counts = bin_ages(ages, lo=low, hi=low + (n_bins - 1) * step, n_bins=n_bins).moments[0]
     length = next_fast_len(n_bins + int(np.ceil(_PAD_BANDWIDTHS * _HIGH * scott / step)), real=True)
     spectrum = rfft(counts, length)
     freq = np.fft.rfftfreq(length, d=step)

@@ -12,7 +12,10 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["DatasetSpec", "SourceSpec", "Manifest", "OKABE_ITO", "parse_manifest", "manifest_for_file"]
+__all__ = ["DatasetSpec", "SourceSpec", "Manifest", "FORMATS", "OKABE_ITO", "parse_manifest", "manifest_for_file"]
+
+#: File formats a source may declare with ``format:`` (else chosen by its file name).
+FORMATS = ("text", "parquet", "fits", "ecsv")
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in its published order.
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
@@ -73,6 +76,8 @@ class SourceSpec:
         True when the file's columns are the same stars row by row.
     datasets : tuple of DatasetSpec
         At least one.
+    format : str or None
+        One of ``FORMATS``; ``None`` (the default) chooses by file extension.
     """
 
     id: str
@@ -84,6 +89,7 @@ class SourceSpec:
     citation: str
     paired: bool
     datasets: tuple[DatasetSpec, ...]
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,7 @@ class Manifest:
 
 _SOURCE_KEYS = {
     "id": True, "file": True, "datasets": True, "url": False, "sha256": False,
-    "licence": False, "licence_url": False, "citation": False, "paired": False,
+    "licence": False, "licence_url": False, "citation": False, "paired": False, "format": False,
 }
 _DATASET_KEYS = {
     "column": True, "name": True, "label": True, "colour": True,
@@ -169,6 +175,9 @@ def _parse_source(block: Any, path: str, where: str) -> SourceSpec:
     if url is not None and sha256 is None:
         # Nothing unverified is ever downloaded: a URL needs its hash.
         raise ConfigError(f"{where}: {path}: 'url' needs 'sha256' (the pinned hash of the file), got none")
+    fmt = block.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"{where}: {path}.format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     paired = block.get("paired", True)
     if not isinstance(paired, bool):
         raise ConfigError(f"{where}: {path}.paired: expected true or false, got {paired!r}")
@@ -193,6 +202,7 @@ def _parse_source(block: Any, path: str, where: str) -> SourceSpec:
         citation=_text(block, "citation", path, where),
         paired=paired,
         datasets=datasets,
+        format=fmt,
     )
 
 
@@ -250,7 +260,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-_")
 
 
-def manifest_for_file(file_name: str, header: tuple[str, ...], *, n_columns: int | None = None) -> Manifest:
+def manifest_for_file(
+    file_name: str,
+    header: tuple[str, ...],
+    *,
+    n_columns: int | None = None,
+    columns: Sequence[int] | None = None,
+) -> Manifest:
     """A manifest for a file the manifest does not know: one data set per column.
 
     Parameters
@@ -261,6 +277,9 @@ def manifest_for_file(file_name: str, header: tuple[str, ...], *, n_columns: int
         The file's column names, or ``()`` when it has no header.
     n_columns : int, optional
         Number of columns; required when ``header`` is empty.
+    columns : sequence of int, optional
+        0-based indices of the columns to make data sets of, in this order;
+        default every column.
 
     Returns
     -------
@@ -268,7 +287,8 @@ def manifest_for_file(file_name: str, header: tuple[str, ...], *, n_columns: int
         One paired source. Data-set names are slugs of the header names
         (``col1``, ``col2``, ... without a header or when a slug is empty;
         ``-2``, ``-3`` suffixes keep them unique); labels are the header names;
-        colours follow the Okabe-Ito palette without black, repeating after 7.
+        colours follow the Okabe-Ito palette without black in the order of
+        ``columns``, repeating after 7.
 
     Examples
     --------
@@ -282,14 +302,15 @@ def manifest_for_file(file_name: str, header: tuple[str, ...], *, n_columns: int
     palette = OKABE_ITO[1:]
     used: set[str] = set()
     datasets = []
-    for i, label in enumerate(names):
+    for k, i in enumerate(range(len(names)) if columns is None else columns):
+        label = names[i]
         base = (_slug(label) if header else "") or f"col{i + 1}"
-        name, k = base, 2
+        name, suffix = base, 2
         while name in used:
-            name, k = f"{base}-{k}", k + 1
+            name, suffix = f"{base}-{suffix}", suffix + 1
         used.add(name)
         label = label or f"Column {i + 1}"
-        datasets.append(DatasetSpec(column=i, name=name, label=label, colour=palette[i % len(palette)]))
+        datasets.append(DatasetSpec(column=i, name=name, label=label, colour=palette[k % len(palette)]))
     source = SourceSpec(
         id=_slug(file_name) or "file",
         file=file_name,

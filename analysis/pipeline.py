@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from .bandwidth import BANDWIDTH_RULES, choose_bandwidths
-from .binned import engine_info
+from .binned import EXACT_MAX_N, engine_for, engine_info
 from .compare import compare
 from .config import AnalysisConfig
 from .dataset import Dataset
@@ -14,6 +14,7 @@ from .heldout import held_out_scores
 from .histogram import auto_histogram, empirical_cdf
 from .kde import scipy_curve, sklearn_curve
 from .resample import synthetic_sample
+from .scaled import analyse_binned
 from .results import AnalysisResult, DatasetResult
 from .seeds import rng_for
 from .summary import summarise
@@ -21,11 +22,14 @@ from .summary import summarise
 __all__ = ["analyse", "analyse_dataset"]
 
 
-def analyse_dataset(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
+def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: int = EXACT_MAX_N) -> DatasetResult:
     """Fits, bandwidths, KDE curves, generative samples and held-out scores of one data set.
 
     Every random stream is keyed by ``dataset.name`` and its purpose, so the
-    result does not depend on which other data sets are analysed.
+    result does not depend on which other data sets are analysed. Up to
+    ``exact_max_n`` ages (default ``binned.EXACT_MAX_N``) every kernel is
+    summed exactly; above it ``scaled.analyse_binned`` runs the binned
+    engine, and ``DatasetResult.engine`` records the path and its error bound.
 
     Raises
     ------
@@ -39,6 +43,8 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
             f"{dataset.source}: data set '{name}': expected at least {max(3, config.cv_folds)} ages "
             f"for {config.cv_folds}-fold cross-validation, got {ages.size}"
         )
+    if engine_for(ages.size, exact_max_n=exact_max_n) == "binned":
+        return analyse_binned(dataset, config)
     try:
         bandwidths, choices, cv_curve, ties = choose_bandwidths(
             ages, rng=rng_for(seed, name, "cv-folds"), folds=config.cv_folds
@@ -79,12 +85,14 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
         held_out=held_out_scores(
             ages, models, folds=config.cv_folds, rng=rng_for(seed, name, "held-out-folds")
         ),
-        engine=engine_info(ages, [h for _, h in models]),
+        engine=engine_info(ages, [h for _, h in models], exact_max_n=exact_max_n),
     )
 
 
-def analyse(datasets: Sequence[Dataset], config: AnalysisConfig) -> AnalysisResult:
+def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n: int = EXACT_MAX_N) -> AnalysisResult:
     """Analyse each data set, then compare every pair in manifest order.
+
+    ``exact_max_n`` is the largest data set evaluated exactly (see ``analyse_dataset``).
 
     Raises
     ------
@@ -97,7 +105,7 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig) -> AnalysisResu
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise DataError(f"data set names must be unique; repeated: {', '.join(duplicated)}")
-    results = tuple(analyse_dataset(d, config) for d in datasets)
+    results = tuple(analyse_dataset(d, config, exact_max_n=exact_max_n) for d in datasets)
     cv = {r.name: r.bandwidths.cv for r in results}
     comparisons = tuple(
         compare(
@@ -107,6 +115,7 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig) -> AnalysisResu
             b_bandwidth=cv[b.name],
             rng=rng_for(config.seed, f"{a.name}|{b.name}", "bootstrap"),
             resamples=config.bootstrap_resamples,
+            exact_max_n=exact_max_n,
         )
         for a, b in combinations(datasets, 2)
     )

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .config import AGE_OF_UNIVERSE_GYR
-from .results import SyntheticSample
+from .results import MAX_STORED_VALUES, SyntheticSample
 
 __all__ = ["sample_kde", "synthetic_sample"]
 
@@ -90,7 +90,8 @@ def synthetic_sample(
     Returns
     -------
     SyntheticSample
-        The shown sample (the lecture's ``sample(n)``); the 5th, 50th and 95th
+        The shown sample (the lecture's ``sample(n)``; its first
+        ``MAX_STORED_VALUES`` draws are stored); the 5th, 50th and 95th
         percentile (numpy's linear interpolation) over the B replicates of
         the count in each bin (length k); and the fractions of all B x n
         replicate ages below 0 Gyr and above 13.8 Gyr.
@@ -124,13 +125,14 @@ def synthetic_sample(
     return SyntheticSample(
         kind=kind,
         bandwidth=float(bandwidth),
-        ages=tuple(float(a) for a in shown),
+        ages=tuple(float(a) for a in shown[:MAX_STORED_VALUES]),
         replicates=int(replicates),
         envelope_low=tuple(float(c) for c in low),
         envelope_median=tuple(float(c) for c in median),
         envelope_high=tuple(float(c) for c in high),
         fraction_below_zero=below / total,
         fraction_above_universe=above / total,
+        n_total=int(n),
     )
 
 

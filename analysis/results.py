@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 __all__ = [
+    "MAX_STORED_VALUES",
     "Summary",
     "GaussianFit",
     "Histogram",
@@ -32,6 +33,11 @@ __all__ = [
 ]
 
 Floats = tuple[float, ...]
+
+#: Most values a per-star array of a result may hold (synthetic ages, paired
+#: differences and ages), so a catalog's results stay a few MB; the true size is
+#: recorded beside it (``SyntheticSample.n_total``, ``PairedComparison.n_pairs``).
+MAX_STORED_VALUES = 10_000
 
 
 @dataclass(frozen=True)
@@ -158,8 +164,9 @@ class KdeCurve:
 class SyntheticSample:
     """The generative model at one bandwidth.
 
-    ``ages`` is one seeded synthetic sample of n ages (the lecture's
-    ``sample(91)``). The envelope summarises ``replicates`` further samples as
+    ``ages`` is one seeded synthetic sample of ``n_total`` = n ages (the
+    lecture's ``sample(91)``); above ``MAX_STORED_VALUES`` it keeps the first
+    ``MAX_STORED_VALUES`` draws, themselves an iid sample of the model. The envelope summarises ``replicates`` further samples as
     the 5th, 50th and 95th percentile of their counts in the data histogram's
     bins (``len == len(Histogram.counts)``). Fractions are over all
     replicate draws.
@@ -174,6 +181,7 @@ class SyntheticSample:
     envelope_high: Floats
     fraction_below_zero: float
     fraction_above_universe: float
+    n_total: int  #: size of the synthetic sample ``ages`` is drawn from (n); ``len(ages) <= n_total``
 
 
 @dataclass(frozen=True)
@@ -230,7 +238,12 @@ class DatasetResult:
 
 @dataclass(frozen=True)
 class PairedComparison:
-    """Per-star comparison of two data sets of the same stars (A minus B, Gyr)."""
+    """Per-star comparison of two data sets of the same stars (A minus B, Gyr).
+
+    Statistics use all ``n_pairs`` stars; ``differences``, ``a_ages`` and
+    ``b_ages`` hold every pair up to ``MAX_STORED_VALUES``, beyond that that
+    many evenly spaced pairs (in row order) for the figures.
+    """
 
     n_pairs: int
     mean_difference: float
@@ -255,7 +268,9 @@ class Comparison:
     """Two-sample comparison of data sets ``a`` and ``b``.
 
     ``mean_difference`` is mean(a) - mean(b) with a seeded percentile
-    bootstrap interval; cross-prediction is the mean log-likelihood per star
+    bootstrap interval (``ci_method`` says how it was computed: the bootstrap,
+    or above ``binned.EXACT_MAX_N`` stars the normal approximation);
+    cross-prediction is the mean log-likelihood per star
     of one data set under the other's KDE at its CV bandwidth. ``paired`` is
     ``None`` when the data sets are not the same stars, with the reason in
     ``unpaired_reason``.
@@ -276,6 +291,7 @@ class Comparison:
     cross_b_on_a: float
     paired: PairedComparison | None
     unpaired_reason: str | None
+    ci_method: str
 
 
 @dataclass(frozen=True)

@@ -4,20 +4,32 @@ Accepted layout: whitespace- or comma-separated columns of ages in Gyr, one
 star per line, an optional header naming the columns, ``#`` comment lines and
 blank lines. CRLF line ends and a UTF-8 byte-order mark are accepted. A
 missing value is ``nan`` (any case) or, in CSV, an empty field.
+
+Files larger than ``FAST_THRESHOLD_BYTES`` are parsed by pyarrow
+(``analysis.table_fast``); that path returns exactly this module's ``Table``
+and, for a bad file, exactly this module's error, because it locates the first
+offending line with vectorised checks and then runs the line-by-line checks
+below on that line.
 """
 
 import codecs
 from dataclasses import dataclass
 import math
 
+import numpy as np
+
 from .dataset import Dataset
 from .errors import DataError
 from .manifest import SourceSpec
 
-__all__ = ["Table", "parse_table", "datasets_from_table"]
+__all__ = ["FAST_THRESHOLD_BYTES", "Table", "parse_table", "datasets_from_table"]
+
+#: Files at least this large (bytes) take the pyarrow path: below it the
+#: line-by-line parser is fast enough and pyarrow's import is not worth paying.
+FAST_THRESHOLD_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Table:
     """The numbers of one file, column by column.
 
@@ -27,20 +39,48 @@ class Table:
         Display name of the file, used in every error message.
     header : tuple of str
         Column names, or ``()`` when the file has none.
-    columns : tuple of tuple of float, shape (n_columns, n_rows)
-        Ages in Gyr; ``nan`` marks a missing value.
-    line_numbers : tuple of int, length n_rows
-        1-based line of each data row in the file.
+    columns : tuple of ndarray of float, n_columns arrays of shape (n_rows,)
+        Ages in Gyr, read-only; ``nan`` marks a missing value.
+    line_numbers : ndarray of int, shape (n_rows,)
+        1-based line of each data row in a text file (the 1-based row in a
+        binary table), read-only.
     """
 
     source: str
     header: tuple[str, ...]
-    columns: tuple[tuple[float, ...], ...]
-    line_numbers: tuple[int, ...]
+    columns: tuple[np.ndarray, ...]
+    line_numbers: np.ndarray
+
+    def __post_init__(self) -> None:
+        # Any sequences are accepted; keep read-only arrays so the record stays immutable.
+        columns = tuple(_frozen(c, np.float64) for c in self.columns)
+        object.__setattr__(self, "columns", columns)
+        object.__setattr__(self, "line_numbers", _frozen(self.line_numbers, np.int64))
+        n = len(self.line_numbers)
+        if any(c.shape != (n,) for c in columns) or (self.header and len(self.header) != len(columns)):
+            raise ValueError(f"Table {self.source!r}: columns, header and line_numbers disagree in shape")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Table):
+            return NotImplemented
+        return (
+            (self.source, self.header) == (other.source, other.header)
+            and len(self.columns) == len(other.columns)
+            and all(np.array_equal(a, b, equal_nan=True) for a, b in zip(self.columns, other.columns))
+            and np.array_equal(self.line_numbers, other.line_numbers)
+        )
+
+    __hash__ = None  # array-valued
 
     def column_name(self, index: int) -> str:
         """``"column 'Bensby_age'"`` from the header, else ``"column 2"`` (1-based)."""
         return _column_name(self.header, index)
+
+
+def _frozen(values: object, dtype: type) -> np.ndarray:
+    array = np.array(values, dtype=dtype)
+    array.setflags(write=False)
+    return array
 
 
 def _column_name(header: tuple[str, ...], index: int) -> str:
@@ -53,8 +93,6 @@ def _line_of(raw: bytes, offset: int) -> int:
 
 def _decode(raw: bytes, source: str) -> str:
     """UTF-8 text with one ``\\n`` per line end; binary input is a DataError."""
-    if not raw:
-        raise DataError(f"{source}: the file is empty; expected one star per line with ages in Gyr")
     nul = raw.find(b"\0")
     if nul >= 0:
         raise DataError(
@@ -91,7 +129,8 @@ def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None
     A first non-comment line whose fields are not all numbers is the header.
     Otherwise, of the ``#`` lines before the first data row, the last one with
     as many fields as that row names the columns (so a descriptive ``#``
-    comment above a ``#col_a col_b`` line stays a comment).
+    comment above a ``#col_a col_b`` line stays a comment). Only the lines up
+    to the first non-comment line are looked at.
     """
     comments = []
     for i, line in enumerate(lines):
@@ -110,14 +149,21 @@ def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None
                 f"{source}:{i + 1}: {' '.join(fields)!r} mixes numbers and names; expected a header "
                 "of column names or a row of ages in Gyr"
             )
-        return i, tuple(fields)
+        return _distinct(i, tuple(fields), source)
     else:
         return None, ()
     for j in reversed(comments):
         names = _split(lines[j].lstrip()[1:], comma)
         if len(names) == len(fields):
-            return j, tuple(names)
+            return _distinct(j, tuple(names), source)
     return None, ()
+
+
+def _distinct(index: int, header: tuple[str, ...], source: str) -> tuple[int, tuple[str, ...]]:
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise DataError(f"{source}:{index + 1}: the header names column {repeated[0]!r} twice; expected distinct names")
+    return index, header
 
 
 def _age(field: str, column: str, where: str) -> float:
@@ -137,7 +183,14 @@ def _age(field: str, column: str, where: str) -> float:
     return value
 
 
-def parse_table(raw: bytes, source: str) -> Table:
+def _row_ages(fields: list[str], header: tuple[str, ...], width: int, like: str, where: str) -> list[float]:
+    """The ages of one data row, or the DataError for its first problem (width, then column by column)."""
+    if len(fields) != width:
+        raise DataError(f"{where}: expected {width} columns like {like}, got {len(fields)}")
+    return [_age(f, _column_name(header, c), where) for c, f in enumerate(fields)]
+
+
+def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD_BYTES) -> Table:
     """Parse the bytes of a table of ages.
 
     Parameters
@@ -146,6 +199,10 @@ def parse_table(raw: bytes, source: str) -> Table:
         The file's content.
     source : str
         Display name of the file, e.g. ``"data/ages.csv"``, used in messages.
+    fast_threshold : int, optional
+        Files of at least this many bytes are parsed by pyarrow; the result
+        and every error are the same either way. Default
+        ``FAST_THRESHOLD_BYTES`` (1 MiB).
 
     Returns
     -------
@@ -164,33 +221,39 @@ def parse_table(raw: bytes, source: str) -> Table:
     Examples
     --------
     >>> t = parse_table(b"#a b\\n9.31 6.4\\n7.76 nan\\n", "x.dat")
-    >>> t.header, t.columns[1], t.line_numbers
-    (('a', 'b'), (6.4, nan), (2, 3))
+    >>> t.header, t.columns[1].tolist(), t.line_numbers.tolist()
+    (('a', 'b'), [6.4, nan], [2, 3])
     """
+    if not raw:
+        raise DataError(f"{source}: the file is empty; expected one star per line with ages in Gyr")
+    if len(raw) >= fast_threshold:
+        from .table_fast import parse_large  # pyarrow is imported only for large files
+
+        table = parse_large(raw, source)
+        if table is not None:
+            return table
+    return _parse_lines(raw, source)
+
+
+def _parse_lines(raw: bytes, source: str) -> Table:
+    """The line-by-line parser: the reference for every result and message."""
     lines = _decode(raw, source).split("\n")
     data = [(i, line) for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
     comma = any("," in line for _, line in data)
     header_index, header = _find_header(lines, comma, source)
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    if repeated:
-        raise DataError(
-            f"{source}:{header_index + 1}: the header names column {repeated[0]!r} twice; expected distinct names"
-        )
     rows = [(i, _split(line, comma)) for i, line in data if i != header_index]
     if not rows:
         raise DataError(f"{source}: no data rows; expected one star per line with ages in Gyr")
     width = len(header) if header else len(rows[0][1])
     like = "the header" if header else f"line {rows[0][0] + 1}"
-    values = []
-    for i, fields in rows:
-        if len(fields) != width:
-            raise DataError(f"{source}:{i + 1}: expected {width} columns like {like}, got {len(fields)}")
-        values.append([_age(f, _column_name(header, c), f"{source}:{i + 1}") for c, f in enumerate(fields)])
+    values = np.array(
+        [_row_ages(fields, header, width, like, f"{source}:{i + 1}") for i, fields in rows], dtype=np.float64
+    ).reshape(len(rows), width)
     return Table(
         source=source,
         header=header,
-        columns=tuple(tuple(row[c] for row in values) for c in range(width)),
-        line_numbers=tuple(i + 1 for i, _ in rows),
+        columns=tuple(np.ascontiguousarray(values[:, c]) for c in range(width)),
+        line_numbers=[i + 1 for i, _ in rows],
     )
 
 
@@ -221,14 +284,15 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
     for spec in source.datasets:
         index = _column_index(table, spec.column, spec.name)
         values = table.columns[index]
-        rows = tuple(r for r, v in enumerate(values) if not math.isnan(v))
-        ages = tuple(values[r] for r in rows)
+        rows = np.flatnonzero(~np.isnan(values))
+        ages = values[rows]
         where = f"{table.source}: {table.column_name(index)} (data set '{spec.name}')"
-        if not ages:
+        if not ages.size:
             raise DataError(f"{where}: all {len(values)} values are missing; expected at least 2 distinct ages")
-        if len(set(ages)) < 2:
+        if ages.min() == ages.max():
             raise DataError(
-                f"{where}: every age is {ages[0]!r} Gyr; expected at least 2 distinct ages for a density estimate"
+                f"{where}: every age is {float(ages[0])!r} Gyr; "
+                "expected at least 2 distinct ages for a density estimate"
             )
         datasets.append(
             Dataset(

@@ -12,13 +12,13 @@ medians and the ratio between the two, measured in one run.
 
 import argparse
 import os
-from pathlib import Path
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,6 @@ peer time / this engine's time. Prints markdown tables.
 """
 
 import argparse
-import time
 import tracemalloc
 
 import numpy as np
@@ -27,6 +26,7 @@ from analysis.binned import (
 from analysis.binned_selectors import binned_loo_cv, rule_of_thumb
 from analysis.kernel import log_density
 from analysis.resample import sample_kde
+from benchmarks.timing import median_time
 
 GRID_BANDWIDTHS = (0.01, 0.1, 1.0)
 DIRECT_MAX_N = 10**5  # scipy, sklearn and direct-sampling envelopes beyond this take minutes
@@ -37,14 +37,6 @@ def ages_for(n: int) -> np.ndarray:
     rng = np.random.default_rng(20240601)
     return np.concatenate([rng.normal(4.0, 1.0, n * 3 // 5), rng.gamma(9.0, 1.0, n - n * 3 // 5)])
 
-
-def median_time(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def ours(ages, bandwidths, grid):

@@ -2,17 +2,33 @@
 
 Numbers are written with ``repr`` (shortest exact form) so that the CSV files
 reproduce the JSON to the last digit and are byte-identical between builds.
+A large catalog keeps the site small: its input file is not copied (the Data
+page points to its source instead) and the per-star arrays of the results
+(synthetic ages, paired ages and differences) are thinned to
+``MAX_PER_STAR_VALUES`` evenly spaced values; every statistic is unchanged.
 """
 
 import csv
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 import io
+import json
 from pathlib import Path
 import shutil
 
-from analysis.results import AnalysisResult, to_json
+import numpy as np
 
-__all__ = ["RESULTS_COLUMNS", "SYNTHETIC_COLUMNS", "write_downloads"]
+from analysis.results import AnalysisResult, to_json, to_jsonable
+
+__all__ = [
+    "INPUT_COPY_MAX_BYTES", "MAX_PER_STAR_VALUES", "RESULTS_COLUMNS", "SYNTHETIC_COLUMNS", "thinned", "write_downloads",
+]
+
+#: Input files up to this size (bytes) are copied into the site; larger ones are linked from the Data page.
+INPUT_COPY_MAX_BYTES = 500_000
+#: Most values per array of a catalog's results.json and per model in its synthetic_samples.csv
+#: (about 20 bytes each), so its downloads stay a few hundred kB within the site's 5 MB.
+MAX_PER_STAR_VALUES = 300
 
 #: Headline numbers of ``results.csv``, one row per data set (ages, bandwidths in Gyr).
 RESULTS_COLUMNS = (
@@ -42,6 +58,49 @@ def _results_rows(result: AnalysisResult) -> Iterable[tuple[object, ...]]:
         )  # fmt: skip
 
 
+def _thin(values: Sequence[float], limit: int) -> tuple[float, ...]:
+    """At most ``limit`` evenly spaced values, first and last kept; shorter sequences unchanged."""
+    if len(values) <= limit:
+        return tuple(values)
+    return tuple(values[i] for i in np.linspace(0, len(values) - 1, limit).round().astype(int))
+
+
+def _thin_fields(record, names: Sequence[str], limit: int):
+    """The record with its equal-length array fields ``names`` thinned at the same indices."""
+    return replace(record, **{name: _thin(getattr(record, name), limit) for name in names})
+
+
+def thinned(result: AnalysisResult, limit: int = MAX_PER_STAR_VALUES) -> AnalysisResult:
+    """The result with every long array thinned to ``limit`` evenly spaced values.
+
+    Synthetic ages are iid draws, so evenly spaced ones are a smaller sample
+    of the same model; paired ages and differences, a curve's x, density and
+    counts, and the ECDF's x and fraction are thinned at the same indices, so
+    they stay pairs and points of the same curve. ``SyntheticSample.n_total``
+    and ``PairedComparison.n_pairs`` still give the full sizes; every statistic
+    is unchanged. Histograms and envelopes are kept whole.
+    """
+    curve = ("x", "density", "counts")
+    datasets = tuple(
+        replace(
+            d,
+            gaussian=_thin_fields(d.gaussian, ("smooth_x", "smooth_density"), limit),
+            ecdf=_thin_fields(d.ecdf, ("x", "fraction"), limit),
+            scipy_kde=_thin_fields(d.scipy_kde, curve, limit),
+            kde_curves=tuple(_thin_fields(c, curve, limit) for c in d.kde_curves),
+            synthetic=tuple(_thin_fields(s, ("ages",), limit) for s in d.synthetic),
+        )
+        for d in result.datasets
+    )
+    comparisons = tuple(
+        c
+        if c.paired is None
+        else replace(c, paired=_thin_fields(c.paired, ("differences", "a_ages", "b_ages"), limit))
+        for c in result.comparisons
+    )
+    return replace(result, datasets=datasets, comparisons=comparisons)
+
+
 def _synthetic_rows(result: AnalysisResult) -> Iterable[tuple[object, ...]]:
     for d in result.datasets:
         for sample in d.synthetic:
@@ -59,7 +118,8 @@ def write_downloads(
     result : AnalysisResult
         The analysis to publish.
     inputs : sequence of Path
-        The data files that were read; each is copied under its own name.
+        The data files that were read; each up to ``INPUT_COPY_MAX_BYTES`` is
+        copied under its own name, larger ones are left out (and not listed).
     folder : Path
         The stage's ``downloads/`` folder (created if needed).
 
@@ -72,12 +132,22 @@ def write_downloads(
     folder.mkdir(parents=True, exist_ok=True)
     listed = []
     for path in inputs:
-        shutil.copyfile(path, folder / path.name)
-        listed.append((f"Input data ({path.name})", f"{folder.name}/{path.name}"))
+        if path.stat().st_size <= INPUT_COPY_MAX_BYTES:
+            shutil.copyfile(path, folder / path.name)
+            listed.append((f"Input data ({path.name})", f"{folder.name}/{path.name}"))
+    # A catalog's arrays are thinned (and its JSON written compact); the default data's are whole.
+    cut = any(d.n > MAX_PER_STAR_VALUES for d in result.datasets)
+    small = thinned(result) if cut else result
+    note = f" (arrays thinned to at most {MAX_PER_STAR_VALUES} evenly spaced values)" if cut else ""
+    json_text = json.dumps(to_jsonable(small), separators=(",", ":"), allow_nan=False) if cut else to_json(result)
     files = (
-        ("Results (JSON)", "results.json", to_json(result) + "\n"),
+        (f"Results (JSON){note}", "results.json", json_text + "\n"),
         ("Headline numbers per data set (CSV)", "results.csv", _csv(RESULTS_COLUMNS, _results_rows(result))),
-        ("Synthetic samples (CSV)", "synthetic_samples.csv", _csv(SYNTHETIC_COLUMNS, _synthetic_rows(result))),
+        (
+            "Synthetic samples (CSV)" + (f" (at most {MAX_PER_STAR_VALUES} ages per model)" if cut else ""),
+            "synthetic_samples.csv",
+            _csv(SYNTHETIC_COLUMNS, _synthetic_rows(small)),
+        ),
     )
     for label, name, text in files:
         (folder / name).write_text(text, encoding="utf-8")

@@ -212,7 +212,8 @@ class PandocEngine:
         if "html" in formats:
             for name in RESOURCE_DIRS:
                 if (stage / name).is_dir():
-                    shutil.copytree(stage / name, out / name, dirs_exist_ok=True)
+                    # PNG figures feed only the PDF, which embeds them: the site serves SVGs.
+                    shutil.copytree(stage / name, out / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.png"))
             for page in pages:
                 self._page(stage, page, pages, site, pdf="pdf" in formats)
         if "pdf" in formats:

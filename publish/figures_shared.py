@@ -16,6 +16,7 @@ from .figure_style import (
 )
 
 __all__ = [
+    "SCATTER_MAX_POINTS",
     "overview_figure",
     "bandwidth_lecture_figure",
     "comparison_kde_figure",
@@ -23,6 +24,12 @@ __all__ = [
     "comparison_ecdf_figure",
     "pair_figure",
 ]
+
+#: Pairs drawn as points up to this many; more are a 2-D histogram, drawn as one embedded image,
+#: so the SVG stays small and overplotting does not hide where most stars lie.
+SCATTER_MAX_POINTS = 2000
+#: Cells per axis of that 2-D histogram.
+PAIR_HISTOGRAM_BINS = 120
 
 
 def overview_figure(result: AnalysisResult) -> Drawn:
@@ -173,7 +180,11 @@ def pair_figure(comparison: Comparison, a: DatasetResult, b: DatasetResult) -> D
     p = comparison.paired
     fig, axes = new_figure(1, 2, row_height_in=3.2)
     scatter, hist = axes[0]
-    scatter.scatter(p.b_ages, p.a_ages, s=14, color=a.colour, alpha=0.6, linewidths=0)
+    dense = len(p.a_ages) > SCATTER_MAX_POINTS
+    if dense:
+        scatter.hist2d(p.b_ages, p.a_ages, bins=PAIR_HISTOGRAM_BINS, cmin=1, cmap="Greys", rasterized=True)
+    else:
+        scatter.scatter(p.b_ages, p.a_ages, s=14, color=a.colour, alpha=0.6, linewidths=0)
     scatter.axline((0.0, 0.0), slope=1.0, color=GAUSSIAN_COLOUR, linewidth=1.0)
     age_reference_lines(scatter)
     age_reference_lines(scatter, horizontal=True)
@@ -193,14 +204,16 @@ def pair_figure(comparison: Comparison, a: DatasetResult, b: DatasetResult) -> D
     hist.set_title(f"Mean difference {p.mean_difference:+.2f} Gyr", loc="left")
     hist.set_xlabel(f"Difference (Gyr)\n{a.label} − {b.label}")
     hist.set_ylabel(COUNTS_LABEL)
+    which = "every pair" if len(p.a_ages) == p.n_pairs else f"{len(p.a_ages)} pairs evenly spaced in row order"
+    shown = f", as a {PAIR_HISTOGRAM_BINS} x {PAIR_HISTOGRAM_BINS} histogram of {which} (darker: more stars)" if dense else ""
     alt = (
-        f"Left: {a.label} age against {b.label} age for {p.n_pairs} stars with the 1:1 line; "
+        f"Left: {a.label} age against {b.label} age for {p.n_pairs} stars with the 1:1 line{shown}; "
         f"{p.n_a_older} stars older in {a.label}, {p.n_b_older} older in {b.label}, {p.n_equal} equal. "
         f"Right: histogram of the differences, mean {p.mean_difference:+.2f} Gyr "
         f"(standard deviation {p.std_difference:.2f} Gyr)."
     )
     caption = (
-        f"The same {p.n_pairs} stars in {a.label} and {b.label}. Points above the grey 1:1 line are "
-        f"older in {a.label}; the solid line on the right marks the mean difference."
+        f"The same {p.n_pairs} stars in {a.label} and {b.label}. {'Cells' if dense else 'Points'} above the grey "
+        f"1:1 line are older in {a.label}; the solid line on the right marks the mean difference."
     )
     return fig, alt, caption

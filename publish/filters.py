@@ -151,6 +151,25 @@ def pct(value: Any) -> str:
     return f"{text} %"
 
 
+def sci(value: Any) -> str:
+    """A small positive bound in markdown scientific notation, two significant figures.
+
+    Values from 0.001 up print as ``num`` does; the exponent is a pandoc
+    superscript with a true minus sign, which both engines render.
+
+    >>> sci(4.4e-7), sci(0.0123), sci(0)
+    ('4.4 × 10^−7^', '0.0123', '0')
+    """
+    x = _finite(value, "sci")
+    if x == 0 or abs(x) >= 1e-3:
+        return num(x)
+    exponent = math.floor(math.log10(abs(x)))
+    mantissa = f"{x / 10**exponent:.1f}"
+    if mantissa.lstrip("-") == "10.0":  # 9.96e-8 rounds up to the next power of ten
+        mantissa, exponent = mantissa.replace("10.0", "1.0"), exponent + 1
+    return f"{mantissa} × 10^{str(exponent).replace('-', '−')}^"
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "md": md,
     "attr": attr,
@@ -161,4 +180,5 @@ FILTERS: dict[str, Callable[..., str]] = {
     "num": num,
     "pvalue": pvalue,
     "pct": pct,
+    "sci": sci,
 }

@@ -14,15 +14,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
+import numpy as np
 
+from analysis.binned import BINS_PER_BANDWIDTH, EXACT_MAX_N
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
-from analysis.results import AnalysisResult, Comparison, DatasetResult
+from analysis.results import AnalysisResult, Comparison, DatasetResult, EngineInfo
 from publish.buildinfo import BuildInfo
+from publish.downloads import INPUT_COPY_MAX_BYTES
 from publish.filters import FILTERS
 
-__all__ = ["Page", "build_context", "make_environment", "render_pages"]
+__all__ = ["Page", "build_context", "explorer_json", "fine_histogram", "make_environment", "render_pages"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 #: Significance level at which the report says a test "rejects".
@@ -36,6 +39,16 @@ RULES: dict[str, tuple[str, str]] = {
     "isj": ("ISJ", "Botev, Grotowski & Kroese (2010), Ann. Statist. 38, 2916"),
     "cv": ("CV", "k-fold cross-validated log-likelihood (Hall 1982; Stone 1984)"),
 }
+#: The explorer embeds a data set's raw ages up to this many; above, a fine histogram of them
+#: (the browser's KDE sums over bins, and 2000 x 8000 grid points is about the most a redraw affords).
+EXPLORER_MAX_AGES = 2000
+#: Widest bin of the explorer's fine histogram (Gyr): a quarter of its smallest bandwidth, 0.01 Gyr,
+#: so the binned KDE is within (0.25^2 / 24) ~ 0.3 % of the exact one at every slider position.
+EXPLORER_BIN_GYR = 0.0025
+#: Most bins of the fine histogram (wider catalogs get wider bins), which bounds the page's size.
+EXPLORER_MAX_BINS = 8000
+#: Largest synthetic sample the explorer draws per redraw from a fine histogram.
+EXPLORER_MAX_SAMPLE = 100_000
 
 
 class FigureLike(Protocol):
@@ -86,6 +99,19 @@ def _model_name(kind: str) -> str:
     raise RenderError(f"model kind: expected gaussian, grid or one of {', '.join(RULES)}, got {kind!r}")
 
 
+def _engine_view(e: EngineInfo, n: int) -> dict[str, Any]:
+    """How the KDEs of one data set were evaluated, for the data set page and Methods."""
+    if e.path not in ("exact", "binned"):
+        raise RenderError(f"engine path: expected 'exact' or 'binned', got {e.path!r}")
+    return {
+        "binned": e.path == "binned",
+        "n": n,
+        "n_bins": e.n_bins,
+        "bin_width": e.bin_width_gyr,
+        "max_rel_error": e.max_rel_error,
+    }
+
+
 def _dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike]) -> dict[str, Any]:
     """One data set's numbers, decisions and figures for the templates."""
     held_out = [
@@ -117,6 +143,7 @@ def _dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike
         "method": d.method,
         "pair_group": d.pair_group or "",
         "summary": r.summary,
+        "engine": _engine_view(r.engine, r.n),
         "gaussian": r.gaussian,
         "ks_rejects": r.gaussian.ks_pvalue < ALPHA,
         "bw": r.bandwidths,
@@ -177,30 +204,72 @@ def _required_figures(result: AnalysisResult) -> list[str]:
     return ids
 
 
+def fine_histogram(ages: np.ndarray) -> dict[str, Any]:
+    """Counts of the ages on a regular grid fine enough for the explorer's smallest bandwidth.
+
+    Parameters
+    ----------
+    ages : ndarray, shape (n,)
+        Ages in Gyr.
+
+    Returns
+    -------
+    dict
+        ``lo`` (Gyr, the left edge of bin 0), ``step`` (Gyr, the bin width:
+        at most ``EXPLORER_BIN_GYR`` unless that needs more than
+        ``EXPLORER_MAX_BINS`` bins) and ``counts`` (ints, one per bin, summing
+        to n); bin k is ``[lo + k step, lo + (k + 1) step)``, the last one closed.
+    """
+    lo, span = float(ages.min()), float(np.ptp(ages))
+    n_bins = min(EXPLORER_MAX_BINS, max(1, int(np.ceil(span / EXPLORER_BIN_GYR))))
+    step = max(span, EXPLORER_BIN_GYR) / n_bins
+    # Index by division rather than np.histogram's edges so the largest age never falls off by rounding.
+    index = np.minimum(((ages - lo) / step).astype(np.intp), n_bins - 1)
+    counts = np.bincount(index, minlength=n_bins)
+    return {"lo": lo, "step": step, "counts": counts.tolist()}
+
+
+def _explorer_entry(r: DatasetResult, d: Dataset) -> dict[str, Any]:
+    """One data set for the explorer: raw ages when few, else the fine histogram and the shown one."""
+    entry: dict[str, Any] = {"name": r.name, "label": r.label, "colour": r.colour}
+    if d.ages_gyr.size <= EXPLORER_MAX_AGES:
+        entry["ages"] = d.ages_gyr.tolist()
+    else:
+        entry["n"] = int(d.ages_gyr.size)
+        entry["binned"] = fine_histogram(d.ages_gyr)
+        entry["counts"] = list(r.histogram.counts)
+        entry["sample_size"] = min(int(d.ages_gyr.size), EXPLORER_MAX_SAMPLE)
+    entry["edges"] = list(r.histogram.edges)
+    entry["cv"] = r.bandwidths.cv
+    return entry
+
+
 def explorer_json(result: AnalysisResult, datasets: Sequence[Dataset]) -> str:
-    """The explorer's data (ages, colours, histogram edges, CV bandwidth per data set) as JSON.
+    """The explorer's data per data set as JSON: colours, histogram edges, CV bandwidth and the ages.
+
+    A data set of at most ``EXPLORER_MAX_AGES`` ages is embedded as its ages;
+    a larger one as ``n``, its ``fine_histogram`` (``binned``), the counts of
+    the histogram the report shows (``counts``, on ``edges``) and the size of
+    the synthetic sample the browser draws (``sample_size``), so the page
+    stays small whatever n is.
 
     ``<``, ``>`` and ``&`` are ``\\u`` escapes so the text can sit inside
     ``<script type="application/json">`` (no ``</script>``) and no Quarto
     shortcode (``{{<``) can form.
     """
-    ages = {d.name: d.ages_gyr.tolist() for d in datasets}
+    by_name = {d.name: d for d in datasets}
     data = {
         "age_of_universe": AGE_OF_UNIVERSE_GYR,
-        "datasets": [
-            {
-                "name": r.name,
-                "label": r.label,
-                "colour": r.colour,
-                "ages": ages[r.name],
-                "edges": list(r.histogram.edges),
-                "cv": r.bandwidths.cv,
-            }
-            for r in result.datasets
-        ],
+        "datasets": [_explorer_entry(r, by_name[r.name]) for r in result.datasets],
     }
     text = json.dumps(data, allow_nan=False, ensure_ascii=True, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _source_views(info: BuildInfo) -> list[dict[str, Any]]:
+    """Each input file with the path of its copy in the site, or "" when it was too large to copy."""
+    copies = {Path(path).name: path for _, path in info.downloads if path.startswith("downloads/")}
+    return [{"s": s, "copy_path": copies.get(Path(s.file).name, "")} for s in info.sources]
 
 
 def build_context(
@@ -248,7 +317,23 @@ def build_context(
         },
         "figures": dict(figures),
         "explorer_json": explorer_json(result, datasets),
+        "explorer": {
+            "max_ages": EXPLORER_MAX_AGES,
+            "max_sample": EXPLORER_MAX_SAMPLE,
+            "bin_gyr": EXPLORER_BIN_GYR,
+            "max_bins": EXPLORER_MAX_BINS,
+            "fine_span": EXPLORER_BIN_GYR * EXPLORER_MAX_BINS,
+            "binned": [v for v in dataset_views if v["summary"].n > EXPLORER_MAX_AGES],
+        },
+        "exact_max_n": EXACT_MAX_N,
+        "bins_per_bandwidth": BINS_PER_BANDWIDTH,
+        "engines": {
+            "exact": [v for v in dataset_views if not v["engine"]["binned"]],
+            "binned": [v for v in dataset_views if v["engine"]["binned"]],
+        },
         "info": info,
+        "sources": _source_views(info),
+        "input_copy_max_kb": INPUT_COPY_MAX_BYTES // 1000,
         "versions": [{"name": n, "version": v} for n, v in info.versions],
         "downloads": [{"label": label, "path": path} for label, path in info.downloads],
     }

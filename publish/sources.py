@@ -7,7 +7,7 @@ pinned URL when absent. A file with a pinned SHA-256 is verified wherever it
 was found, and a copy that does not match is refused, never used.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 import hashlib
 import logging
@@ -21,7 +21,9 @@ import yaml
 from analysis.dataset import Dataset
 from analysis.errors import ConfigError, DataError
 from analysis.manifest import Manifest, SourceSpec, manifest_for_file, parse_manifest
-from analysis.table import datasets_from_table, parse_table
+from analysis.table import Table, datasets_from_table, parse_table
+
+from .readers import detect_format, read_catalog, resolve_columns
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -212,21 +214,70 @@ class LoadedSource:
     datasets: tuple[Dataset, ...]
 
 
-def _load(path: Path, source: SourceSpec) -> LoadedSource:
+def _read_verified(path: Path, source: SourceSpec) -> bytes:
     raw = _read(path)
-    sha256 = hashlib.sha256(raw).hexdigest()
-    if source.sha256 is not None and sha256 != source.sha256:
+    if source.sha256 is not None and hashlib.sha256(raw).hexdigest() != source.sha256:
         # The file changed between its check and this read: use only what was verified.
-        raise DataError(f"{path}: changed while being read: expected SHA-256 {source.sha256}, found {sha256}")
-    datasets = datasets_from_table(parse_table(raw, str(path)), source)
+        found = hashlib.sha256(raw).hexdigest()
+        raise DataError(f"{path}: changed while being read: expected SHA-256 {source.sha256}, found {found}")
+    return raw
+
+
+def _loaded(
+    path: Path, raw: bytes, source: SourceSpec, table: Table, read_as: SourceSpec | None = None
+) -> LoadedSource:
+    """``source`` as loaded; ``read_as`` (default ``source``) says which table column each data set reads."""
+    datasets = datasets_from_table(table, read_as or source)
     # Errors name the path as found; the report shows only the file name, so
     # its pages do not depend on where this machine keeps the file.
     datasets = tuple(replace(d, source=source.file) for d in datasets)
-    return LoadedSource(spec=source, path=path, sha256=sha256, datasets=datasets)
+    return LoadedSource(spec=source, path=path, sha256=hashlib.sha256(raw).hexdigest(), datasets=datasets)
+
+
+def _load(path: Path, source: SourceSpec) -> LoadedSource:
+    raw = _read_verified(path, source)
+    fmt = detect_format(source.file, source.format)
+    if fmt == "text":
+        return _loaded(path, raw, source, parse_table(raw, str(path)))
+    table = read_catalog(raw, str(path), format=fmt, columns=[d.column for d in source.datasets])
+    # The table holds the data sets' columns in their order: data set i reads column i.
+    by_position = tuple(replace(d, column=i) for i, d in enumerate(source.datasets))
+    return _loaded(path, raw, source, table, read_as=replace(source, datasets=by_position))
+
+
+def _load_unlisted(path: Path, columns: Sequence[str] | None) -> LoadedSource:
+    """A file the manifest does not name: each chosen column (default all) is a data set."""
+    raw = _read(path)
+    fmt = detect_format(path.name)
+    if fmt == "text":
+        table = parse_table(raw, str(path))
+        names = table.header or ("",) * len(table.columns)
+        chosen = None if columns is None else resolve_columns(columns, names, str(path))
+        manifest = manifest_for_file(path.name, table.header, n_columns=len(table.columns), columns=chosen)
+    else:
+        table = read_catalog(raw, str(path), format=fmt, columns=columns)
+        manifest = manifest_for_file(path.name, table.header)
+    return _loaded(path, raw, manifest.sources[0], table)
+
+
+def _select(source: SourceSpec, columns: Sequence[str]) -> SourceSpec:
+    """``source`` with only the data sets reading ``columns`` (names, or 0-based indices in digits)."""
+    read = {str(d.column): d for d in source.datasets}
+    missing = [c for c in columns if c not in read]
+    if missing:
+        raise ConfigError(
+            f"--column {missing[0]!r}: source '{source.id}' ({source.file}) reads columns "
+            f"{', '.join(read)} in the manifest; expected one of them"
+        )
+    return replace(source, datasets=tuple(read[c] for c in columns))
 
 
 def load_sources(
-    manifest_path: Path, *, data_file: Path | None = None, env: Mapping[str, str] = os.environ
+    manifest_path: Path,
+    *,
+    data_file: Path | None = None,
+    columns: Sequence[str] | None = None,
+    env: Mapping[str, str] = os.environ,
 ) -> tuple[LoadedSource, ...]:
     """Every source to analyse, found, verified and parsed.
 
@@ -238,26 +289,39 @@ def load_sources(
         A file to analyse instead of every manifest source. If its name is a
         manifest source's file, that source's spec (and pinned hash) is used;
         otherwise every column becomes a data set (``manifest_for_file``).
+        Its format follows its extension (``readers.detect_format``).
+    columns : sequence of str, optional
+        With ``data_file`` only (``--column``): the columns that become data
+        sets, in this order, each a name or a 0-based index in digits. For a
+        manifest source they choose among the manifest's data sets.
     env : mapping
         Environment for ``find_source_file``.
 
     Raises
     ------
     ConfigError
-        When the manifest is invalid.
+        When the manifest is invalid, or ``columns`` is given without
+        ``data_file``, repeats a column or names one the manifest does not read.
     DataError
-        When a file is missing, fails its hash check or is malformed.
+        When a file is missing, fails its hash check or is malformed, or a
+        chosen column is not in it.
     """
     manifest = load_manifest(manifest_path)
+    if columns is not None:
+        if data_file is None:
+            raise ConfigError(f"--column {columns[0]!r}: expected it with --data FILE, the file to take columns from")
+        repeated = [c for i, c in enumerate(columns) if c in columns[:i]]
+        if repeated:
+            raise ConfigError(f"--column {repeated[0]!r} is given twice; expected each column once")
     if data_file is None:
         chosen = [(source, None) for source in manifest.sources]
     else:
         chosen = [(source, data_file) for source in manifest.sources if source.file == data_file.name]
     if data_file is not None and not chosen:
-        table = parse_table(_read(data_file), str(data_file))
-        source = manifest_for_file(data_file.name, table.header, n_columns=len(table.columns)).sources[0]
-        logger.info("%s: not in %s; each of its %d columns is a data set", data_file, manifest_path, len(table.columns))
-        return (_load(data_file, source),)
+        logger.info("%s: not in %s; each of its chosen columns is a data set", data_file, manifest_path)
+        return (_load_unlisted(data_file, columns),)
+    if columns is not None:
+        chosen = [(_select(source, columns), explicit) for source, explicit in chosen]
     return tuple(
         _load(find_source_file(source, manifest_dir=manifest_path.parent, explicit=explicit, env=env), source)
         for source, explicit in chosen
@@ -265,8 +329,12 @@ def load_sources(
 
 
 def load_datasets(
-    manifest_path: Path, *, data_file: Path | None = None, env: Mapping[str, str] = os.environ
+    manifest_path: Path,
+    *,
+    data_file: Path | None = None,
+    columns: Sequence[str] | None = None,
+    env: Mapping[str, str] = os.environ,
 ) -> tuple[Dataset, ...]:
     """The data sets of ``load_sources(...)``, in manifest order."""
-    sources = load_sources(manifest_path, data_file=data_file, env=env)
+    sources = load_sources(manifest_path, data_file=data_file, columns=columns, env=env)
     return tuple(dataset for source in sources for dataset in source.datasets)

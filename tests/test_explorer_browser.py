@@ -1,15 +1,20 @@
 """The bandwidth explorer as a reader's browser runs it: offline, from file://, keyboard-driven."""
 
+from dataclasses import replace
 from pathlib import Path
+import re
 import shutil
 
 import numpy as np
 import pytest
 
+from analysis.histogram import auto_histogram
+from publish.render import EXPLORER_MAX_AGES, explorer_json, render_pages
 from tests.support import axe_violations, open_offline
 from tests.test_render import render_synthetic
 
 ASSETS = Path(__file__).resolve().parent.parent / "report" / "assets"
+EXPLORER_JSON = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.S)
 PLACEHOLDER_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
 
 
@@ -24,16 +29,36 @@ def bandwidth_html(tmp_path_factory) -> Path:
     (out / "figures").mkdir()
     for figure in context["figures"].values():
         (out / figure.svg).write_text(PLACEHOLDER_SVG, encoding="utf-8")
-    html = out / "bandwidth.html"
+    return _to_html(pypandoc, out / "bandwidth.qmd")
+
+
+def _to_html(pypandoc, page: Path) -> Path:
+    html = page.with_suffix(".html")
     pypandoc.convert_file(
-        str(out / "bandwidth.qmd"), "html5", format="markdown", outputfile=str(html),
+        str(page), "html5", format="markdown", outputfile=str(html),
         extra_args=["--standalone", "--mathml", "--css", "assets/styles.css"],
     )
     return html
 
 
-
-
+@pytest.fixture(scope="module")
+def binned_html(tmp_path_factory) -> Path:
+    """The Bandwidth page with the "other" data set replaced by 60 000 ages, embedded as bins."""
+    pypandoc = pytest.importorskip("pypandoc")
+    out = tmp_path_factory.mktemp("explorer-binned")
+    datasets, result, context, _ = render_synthetic(out, rng=np.random.default_rng(32))
+    ages = np.random.default_rng(33).gamma(6.0, 1.2, 60_000)
+    big = replace(datasets[2], ages_gyr=ages, rows=np.arange(ages.size))
+    big_result = replace(
+        result, datasets=(*result.datasets[:2], replace(result.datasets[2], histogram=auto_histogram(ages)))
+    )
+    context = {**context, "explorer_json": explorer_json(big_result, [*datasets[:2], big])}
+    render_pages(context, out)
+    shutil.copytree(ASSETS, out / "assets")
+    (out / "figures").mkdir()
+    for figure in context["figures"].values():
+        (out / figure.svg).write_text(PLACEHOLDER_SVG, encoding="utf-8")
+    return _to_html(pypandoc, out / "bandwidth.qmd")
 
 
 def kde_path(page) -> str:
@@ -86,4 +111,25 @@ def test_explorer_controls_are_labelled_and_reachable_by_keyboard(browser, bandw
     assert focused == ["explorer-h", "explorer-redraw"]
     assert axe_violations(page, "#explorer") == []
     assert errors == []
+    page.close()
+
+
+def test_binned_explorer_redraws_from_counts(browser, binned_html):
+    raw = EXPLORER_JSON.search(binned_html.read_text(encoding="utf-8")).group(1)
+    assert '"binned"' in raw and len(raw) < 200_000  # 60 000 ages would be ~1 MB
+    page, errors, failed = open_offline(browser, binned_html)
+    page.wait_for_function("document.querySelector('#explorer-kde') && document.querySelector('#explorer-kde').getAttribute('d')")
+    page.select_option("#explorer-dataset", "other")
+    assert "a synthetic sample of 60000 ages" in page.text_content("#explorer-status")
+    paths = [kde_path(page)]
+    for value in ("0", "500", "1000"):  # 0.01, 0.22 and 5 Gyr
+        page.fill("#explorer-h", value)
+        paths.append(kde_path(page))
+        assert paths[-1].startswith("M") and paths[-1].count("L") > 100
+    assert len(set(paths)) == len(paths)
+    synthetic = page.get_attribute("#explorer-synthetic", "d")
+    page.click("#explorer-redraw")
+    assert page.get_attribute("#explorer-synthetic", "d") != synthetic
+    assert errors == [], errors
+    assert failed == [], failed
     page.close()

@@ -96,6 +96,7 @@ BAD = [
     (("sources", 0, "sha256"), "zz" * 32, "sources[0].sha256: expected 64 hex digits, got 'zzzz"),
     (("sources", 0, "datasets", 0, "units"), "Myr", "sources[0].datasets[0].units: expected 'Gyr'"),
     (("sources", 0, "paired"), "yes", "sources[0].paired: expected true or false, got 'yes'"),
+    (("sources", 0, "format"), "xlsx", "sources[0].format: expected one of text, parquet, fits, ecsv, got 'xlsx'"),
     (("sources", 0, "datasets", 0, "column"), -1, "sources[0].datasets[0].column: expected a 0-based column index"),
     (("sources", 0, "datasets", 0, "column"), True, "sources[0].datasets[0].column: expected a 0-based column index"),
     (
@@ -165,6 +166,17 @@ def test_manifest_for_file_slugs_header_names():
     assert [d.column for d in source.datasets] == [0, 1, 2, 3]
     names = re.compile(r"[a-z0-9][a-z0-9_-]*")
     assert all(names.fullmatch(d.name) for d in source.datasets)
+
+
+def test_manifest_format_key_is_kept():
+    assert parse_manifest(_edit(("sources", 0, "format"), "parquet"), where=WHERE).sources[0].format == "parquet"
+    assert parse_manifest(_valid(), where=WHERE).sources[0].format is None
+
+
+def test_manifest_for_file_with_chosen_columns_keeps_their_numbers():
+    (source,) = manifest_for_file("x.dat", (), n_columns=4, columns=[3, 1]).sources
+    assert [(d.column, d.name, d.label) for d in source.datasets] == [(3, "col4", "Column 4"), (1, "col2", "Column 2")]
+    assert [d.colour for d in source.datasets] == list(OKABE_ITO[1:3])
 
 
 def test_manifest_for_file_without_header_and_its_colours():

@@ -13,10 +13,14 @@ import yaml
 from analysis.config import AnalysisConfig
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
+from analysis.histogram import auto_histogram
 from analysis.pipeline import analyse
+from analysis.results import EngineInfo
 from publish.buildinfo import BuildInfo, SourceInfo
-from publish.filters import gyr, md, num, pct, pvalue, url
-from publish.render import build_context, render_pages
+from publish.filters import gyr, md, num, pct, pvalue, sci, url
+from publish.render import (
+    EXPLORER_BIN_GYR, EXPLORER_MAX_AGES, EXPLORER_MAX_BINS, build_context, explorer_json, fine_histogram, render_pages,
+)
 
 EVIL_LABEL = "<script>alert(1)</script> {{< include x >}} *bold*"
 EVIL_ESCAPED = r"&lt;script&gt;alert\(1\)&lt;\/script&gt; \{[]{}\{&lt; include x &gt;\}\} \*bold\*"
@@ -206,6 +210,10 @@ def test_number_filters(value, gyr_text, num_text):
     assert num(value) == num_text
 
 
+def test_sci_filter():
+    assert [sci(v) for v in (4.4e-7, 9.96e-8, 2.5e-12, 0.0123)] == ["4.4 × 10^−7^", "1.0 × 10^−7^", "2.5 × 10^−12^", "0.0123"]
+
+
 def test_pvalue_and_percent_filters():
     assert [pvalue(p) for p in (0.0001, 0.0342, 1.0)] == ["< 0.001", "0.034", "1.000"]
     assert pvalue(0.2, relation=True) == "= 0.200"
@@ -232,3 +240,64 @@ def test_context_rejects_mismatched_data_sets(rendered):
     with pytest.raises(RenderError, match="data sets given"):
         build_context(result, [*datasets[:2], replace(datasets[2], name="renamed")], figures_for(result),
                       build_info(AnalysisConfig(replicates=20)))
+
+
+def test_pages_state_the_exact_path(rendered):
+    out, datasets, _, _, _ = rendered
+    methods = (out / "methods.qmd").read_text()
+    for d in datasets:
+        sentence = f"KDEs evaluated exactly (direct sum over all {d.ages.size} stars)"
+        assert sentence in (out / f"dataset-{d.name}.qmd").read_text()
+        assert f"- {md(d.label)}: {sentence}." in methods
+    assert "binned engine" not in methods
+
+
+def test_pages_state_the_binned_path_and_its_bound(rendered, tmp_path):
+    _, datasets, result, _, _ = rendered
+    engine = EngineInfo(path="binned", n_bins=4801, bin_width_gyr=0.000625, max_rel_error=4.4e-7)
+    binned = replace(result, datasets=(replace(result.datasets[0], engine=engine), *result.datasets[1:]))
+    context = build_context(binned, datasets, figures_for(binned), build_info(AnalysisConfig(replicates=20)))
+    render_pages(context, tmp_path)
+    sentence = "binned engine: 4801 bins of 0.000625 Gyr, error below 4.4 × 10^−7^ of the peak density"
+    assert sentence in (tmp_path / "dataset-joyce.qmd").read_text()
+    methods = (tmp_path / "methods.qmd").read_text()
+    assert f"- {md(datasets[0].label)}: {sentence}." in methods
+    assert "KDEs evaluated exactly (direct sum over all 60 stars)" in methods  # bensby stays exact
+
+
+def test_fine_histogram_counts_every_age_on_fine_bins():
+    ages = np.random.default_rng(41).normal(8.0, 2.0, 30_000)  # spans ~17 Gyr: 0.0025 Gyr bins fit
+    fine = fine_histogram(ages)
+    counts = np.array(fine["counts"])
+    assert counts.sum() == ages.size
+    assert fine["step"] <= EXPLORER_BIN_GYR and counts.size <= EXPLORER_MAX_BINS
+    edges = fine["lo"] + fine["step"] * np.arange(counts.size + 1)
+    np.testing.assert_allclose(edges[-1], ages.max(), rtol=1e-12)
+    inner = np.histogram(ages, bins=edges)[0]  # independent binning; edge rounding moves at most a few ages
+    assert np.abs(inner - counts).sum() <= 4
+    wide = fine_histogram(np.array([0.0, 100.0]))  # 100 Gyr / 0.0025 is above the bin limit: wider bins
+    assert len(wide["counts"]) == EXPLORER_MAX_BINS and wide["step"] == pytest.approx(100.0 / EXPLORER_MAX_BINS)
+
+
+def test_explorer_json_embeds_a_large_data_set_as_bins(rendered):
+    _, datasets, result, _, _ = rendered
+    ages = np.random.default_rng(42).normal(6.0, 2.0, EXPLORER_MAX_AGES + 1).clip(0.1)
+    big = replace(datasets[2], ages_gyr=ages, rows=np.arange(ages.size))
+    histogram = auto_histogram(ages)
+    big_result = replace(result, datasets=(*result.datasets[:2], replace(result.datasets[2], histogram=histogram)))
+    data = json.loads(explorer_json(big_result, [*datasets[:2], big]))
+    small, _, entry = data["datasets"]
+    assert "ages" in small and "binned" not in small
+    assert "ages" not in entry
+    assert entry["n"] == ages.size and sum(entry["binned"]["counts"]) == ages.size
+    assert entry["counts"] == list(histogram.counts) and entry["edges"] == list(histogram.edges)
+    assert entry["sample_size"] == ages.size
+
+
+def test_data_page_links_the_copied_input(rendered, tmp_path):
+    _, datasets, result, context, _ = rendered
+    info = context["info"]
+    copied = replace(info, downloads=(("Input data (ages.dat)", "downloads/ages.dat"), *info.downloads))
+    render_pages(build_context(result, datasets, figures_for(result), copied), tmp_path)
+    assert "| Copy in this site | [ages\\.dat](downloads/ages.dat) |" in (tmp_path / "data.qmd").read_text()
+    assert "not copied: the file is larger than 500 kB" in (rendered[0] / "data.qmd").read_text()

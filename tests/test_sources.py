@@ -260,3 +260,80 @@ def test_errors_in_a_data_file_name_its_path(tmp_path):
         load_datasets(MANIFEST, data_file=path, env={})
     with pytest.raises(DataError, match=r"nothing\.dat: cannot read: No such file"):
         load_datasets(MANIFEST, data_file=tmp_path / "nothing.dat", env={})
+
+
+# --- formats and --column --------------------------------------------------------
+
+
+def test_column_option_chooses_data_sets_of_an_unlisted_text_file(tmp_path):
+    path = tmp_path / "three.csv"
+    path.write_bytes(b"Age A,Age B,Age C\n1.5,2,7\n3,,8\n17.5,4.5,9\n")
+    c, a = load_datasets(MANIFEST, data_file=path, columns=["Age C", "0"], env={})
+    assert (c.name, c.label, c.ages_gyr.tolist()) == ("age-c", "Age C", [7.0, 8.0, 9.0])
+    assert (a.name, a.ages_gyr.tolist()) == ("age-a", [1.5, 3.0, 17.5])
+    with pytest.raises(
+        DataError, match=r"three\.csv: column 'Age D' is not in the file; columns found: 0 = column 'Age A'"
+    ):
+        load_datasets(MANIFEST, data_file=path, columns=["Age D"], env={})
+    headerless = tmp_path / "plain.dat"
+    headerless.write_bytes(b"1 2 3\n4 5 6\n")
+    (third,) = load_datasets(MANIFEST, data_file=headerless, columns=["2"], env={})
+    assert (third.name, third.label, third.ages_gyr.tolist()) == ("col3", "Column 3", [3.0, 6.0])
+
+
+def test_column_option_needs_a_data_file_and_distinct_columns(tmp_path):
+    with pytest.raises(ConfigError, match=r"^--column 'a': expected it with --data FILE"):
+        load_datasets(MANIFEST, columns=["a"], env={})
+    with pytest.raises(ConfigError, match=r"^--column 'a' is given twice"):
+        load_datasets(MANIFEST, data_file=tmp_path / "x.csv", columns=["a", "b", "a"], env={})
+
+
+def test_column_option_on_a_manifest_file_keeps_those_data_sets(real_data_dir, tmp_path):
+    copy = tmp_path / "stellar_ages.dat"
+    copy.write_bytes((real_data_dir / "stellar_ages.dat").read_bytes())
+    (bensby,) = load_datasets(MANIFEST, data_file=copy, columns=["1"], env={})
+    assert (bensby.name, len(bensby.ages_gyr)) == ("bensby", 91)
+    with pytest.raises(
+        ConfigError, match=r"^--column 'age': source 'kde-exercise' \(stellar_ages\.dat\) reads columns 0, 1"
+    ):
+        load_datasets(MANIFEST, data_file=copy, columns=["age"], env={})
+
+
+def test_unlisted_parquet_file_reads_its_columns_in_gyr(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "gaia.parquet"
+    myr = pa.field("age_myr", pa.float64(), metadata={"unit": "Myr"})
+    pq.write_table(
+        pa.table([[1500.0, None, 9000.0], [1.0, 2.0, 3.0]], schema=pa.schema([myr, ("age", pa.float64())])), path
+    )
+    young, old = load_datasets(MANIFEST, data_file=path, env={})
+    assert (young.name, young.rows.tolist(), young.n_missing) == ("age_myr", [0, 2], 1)
+    np.testing.assert_allclose(young.ages_gyr, [1.5, 9.0], rtol=1e-15)
+    assert (old.label, old.ages_gyr.tolist(), old.source) == ("age", [1.0, 2.0, 3.0], "gaia.parquet")
+    (only,) = load_datasets(MANIFEST, data_file=path, columns=["age"], env={})
+    assert only.ages_gyr.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_manifest_format_key_and_column_name_read_a_fits_file(tmp_path):
+    from astropy.table import Table
+
+    Table({"id": [1, 2, 3], "age": [4.0, 5.0, 6.5]}).write(tmp_path / "cat.bin", format="fits")
+    manifest = tmp_path / "datasets.yml"
+    manifest.write_text(
+        "sources:\n  - id: cat\n    file: cat.bin\n    format: fits\n    datasets:\n"
+        "      - {column: age, name: age, label: Age, colour: '#0072B2'}\n",
+        encoding="utf-8",
+    )
+    (loaded,) = load_sources(manifest, env={})
+    (age,) = loaded.datasets
+    assert (age.ages_gyr.tolist(), age.rows.tolist(), age.source) == ([4.0, 5.0, 6.5], [0, 1, 2], "cat.bin")
+    assert loaded.spec.datasets[0].column == "age"  # the manifest's spec, as written
+
+
+def test_a_binary_file_of_no_known_format_is_still_named_binary(tmp_path):
+    path = tmp_path / "ages.xlsx"
+    path.write_bytes(b"PK\x03\x04\x00\x00 spreadsheet")
+    with pytest.raises(DataError, match=r"ages\.xlsx:1: contains a NUL byte, so it looks like a binary file"):
+        load_datasets(MANIFEST, data_file=path, env={})

@@ -1,0 +1,15 @@
+"""The one timing helper the benchmark scripts share."""
+
+import time
+
+import numpy as np
+
+
+def median_time(fn, repeats: int) -> tuple[float, object]:
+    """Median wall time in seconds of ``repeats`` calls of ``fn``, and its last result."""
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), out

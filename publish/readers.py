@@ -1,0 +1,182 @@
+"""Read the columns of a catalog in Parquet, FITS or ECSV (bytes in) into a ``Table``.
+
+Text tables are read by ``analysis.table.parse_table``; this module reads the
+formats catalogs come in, chosen by file extension or the manifest's
+``format:``. Only the requested columns are converted. A column's unit
+(FITS ``TUNITn``, ECSV ``unit``, a Parquet field's ``unit`` metadata) is
+converted to Gyr when it is a time unit and refused otherwise; a column
+without a unit is taken to be in Gyr, like a text table. Masked, null and
+NaN values are missing.
+"""
+
+from collections.abc import Callable, Sequence
+import gzip
+import io
+import warnings
+
+import numpy as np
+
+from analysis.errors import DataError
+from analysis.manifest import FORMATS
+from analysis.table import Table
+
+__all__ = ["FORMAT_BY_EXTENSION", "detect_format", "resolve_columns", "read_catalog"]
+
+#: File-name endings (lower case) and their format; any other file is a text table.
+FORMAT_BY_EXTENSION = {
+    ".parquet": "parquet", ".pq": "parquet",
+    ".fits": "fits", ".fit": "fits", ".fits.gz": "fits", ".fit.gz": "fits",
+    ".ecsv": "ecsv",
+}  # fmt: skip
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def detect_format(file_name: str, declared: str | None = None) -> str:
+    """The format of a file: ``declared`` when given, else from its name (default ``"text"``)."""
+    if declared is not None:
+        return declared
+    name = file_name.lower()
+    return next((fmt for ext, fmt in FORMAT_BY_EXTENSION.items() if name.endswith(ext)), "text")
+
+
+def resolve_columns(wanted: Sequence[int | str], names: Sequence[str], source: str) -> list[int]:
+    """0-based indices of the ``wanted`` columns among ``names``.
+
+    A string is a column name, or else a 0-based index written in digits (as
+    given on the command line); an int is an index. An empty name stands for
+    a header-less text column, shown as ``column 3`` (1-based).
+
+    Raises
+    ------
+    DataError
+        For a column not in the file, listing the columns found.
+    """
+    indices = []
+    for column in wanted:
+        if isinstance(column, str) and column in names:
+            indices.append(list(names).index(column))
+        elif isinstance(column, str) and column.isdigit() and int(column) < len(names):
+            indices.append(int(column))
+        elif isinstance(column, int) and 0 <= column < len(names):
+            indices.append(column)
+        else:
+            found = ", ".join(f"{i} = column {n!r}" if n else f"{i} = column {i + 1}" for i, n in enumerate(names))
+            raise DataError(f"{source}: column {column!r} is not in the file; columns found: {found}")
+    return indices
+
+
+def _parquet(raw: bytes, source: str) -> tuple[list[str], Callable[[str], tuple[np.ndarray, str | None]]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        file = pq.ParquetFile(pa.BufferReader(raw))
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"{source}: cannot read it as Parquet: {exc}") from None
+    schema = file.schema_arrow
+
+    def column(name: str) -> tuple[np.ndarray, str | None]:
+        field = schema.field(name)
+        if not (pa.types.is_floating(field.type) or pa.types.is_integer(field.type)):
+            raise _not_numeric(source, name, "text" if pa.types.is_string(field.type) else str(field.type))
+        values = file.read(columns=[name]).column(0).cast(pa.float64()).to_numpy()  # nulls become nan
+        unit = (field.metadata or {}).get(b"unit")
+        return values, unit.decode() if unit else None
+
+    return list(schema.names), column
+
+
+def _astropy(raw: bytes, source: str, fmt: str) -> tuple[list[str], Callable[[str], tuple[np.ndarray, str | None]]]:
+    from astropy.table import Table as AstropyTable
+    from astropy.units import UnitsWarning
+
+    if fmt == "fits" and raw.startswith(_GZIP_MAGIC):
+        raw = gzip.decompress(raw)  # astropy recognises gzip only in files it opens itself
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UnitsWarning)  # an unknown unit is reported per column below
+            table = AstropyTable.read(io.BytesIO(raw), format="fits" if fmt == "fits" else "ascii.ecsv")
+    except (OSError, ValueError, TypeError) as exc:
+        raise DataError(f"{source}: cannot read it as {fmt.upper()}: {exc}") from None
+
+    def column(name: str) -> tuple[np.ndarray, str | None]:
+        data = table[name]
+        if data.dtype.kind not in "iuf":
+            raise _not_numeric(source, name, "text" if data.dtype.kind in "US" else data.dtype.name)
+        values = np.ma.filled(np.ma.asarray(data, dtype=np.float64), np.nan)
+        return values, data.unit.to_string() if data.unit is not None else None
+
+    return list(table.colnames), column
+
+
+def _not_numeric(source: str, name: str, kind: str) -> DataError:
+    return DataError(
+        f"{source}: column {name!r}: holds {kind} values, not numbers; expected ages in Gyr "
+        "(choose the age columns with the manifest's 'column:' or --column)"
+    )
+
+
+def _in_gyr(values: np.ndarray, unit: str | None, where: str) -> np.ndarray:
+    """``values`` converted from ``unit`` (a time unit; ``None`` or empty means Gyr) to Gyr."""
+    if not unit:
+        return values
+    import astropy.units as u
+
+    parsed = u.Unit(unit, parse_strict="silent")
+    if isinstance(parsed, u.UnrecognizedUnit) or parsed.physical_type != "time":
+        raise DataError(
+            f"{where}: unit {unit!r} is not a time unit; expected ages in a unit of time such as Gyr or Myr"
+        )
+    factor = parsed.to(u.Gyr)
+    return values * factor if factor != 1 else values
+
+
+def _checked(values: np.ndarray, unit: str | None, source: str, name: str) -> None:
+    """A DataError naming the first row whose age is not positive and finite (nan is missing)."""
+    bad = np.flatnonzero((values <= 0) | np.isinf(values))
+    if bad.size:
+        row = int(bad[0])
+        expected = "a finite positive number" if values[row] > 0 else "a positive number"
+        got = f"{float(values[row])!r}" + (f" {unit}" if unit else "")
+        raise DataError(f"{source}: row {row + 1}: column {name!r}: expected {expected} of Gyr, got {got}")
+
+
+def read_catalog(raw: bytes, source: str, *, format: str, columns: Sequence[int | str] | None = None) -> Table:
+    """The chosen columns of a Parquet, FITS or ECSV catalog, as ages in Gyr.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's content (hashed by the caller: exactly these bytes are read).
+    source : str
+        Display name of the file, used in messages.
+    format : {"parquet", "fits", "ecsv"}
+        The file's format (``detect_format``). FITS reads the first table HDU.
+    columns : sequence of int or str, optional
+        Columns to read, in order (see ``resolve_columns``); default all.
+
+    Returns
+    -------
+    Table
+        ``header`` holds the names of the columns read, in the order asked;
+        ``line_numbers`` are 1-based row numbers.
+
+    Raises
+    ------
+    DataError
+        When the bytes are not that format, a column is not in the file, is
+        not numeric, has a unit that is not a time unit, or holds an age that
+        is not positive and finite, naming the file, row and column.
+    """
+    if format not in FORMATS or format == "text":
+        raise ValueError(f"read_catalog reads {[f for f in FORMATS if f != 'text']}, got {format!r}")
+    names, column = _parquet(raw, source) if format == "parquet" else _astropy(raw, source, format)
+    chosen = [names[i] for i in resolve_columns(names if columns is None else columns, names, source)]
+    arrays = []
+    for name in chosen:
+        values, unit = column(name)
+        ages = _in_gyr(values, unit, f"{source}: column {name!r}")
+        _checked(values, unit, source, name)
+        arrays.append(ages)
+    n_rows = len(arrays[0]) if arrays else 0
+    return Table(source=source, header=tuple(chosen), columns=tuple(arrays), line_numbers=np.arange(1, n_rows + 1))
