@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from analysis.results import DatasetResult
+from analysis.results import DatasetResult, SyntheticSample
 
 from .figure_parts import (
     PANEL_COLUMNS,
@@ -112,7 +112,7 @@ def synthetic_figure(d: DatasetResult) -> Drawn:
             label="5–95 % of replicates",
         )
         ax.stairs(
-            np.histogram(s.ages, bins=edges)[0],
+            synthetic_counts(s, edges),
             edges,
             color=d.colour,
             linewidth=1.4,
@@ -131,9 +131,24 @@ def synthetic_figure(d: DatasetResult) -> Drawn:
         f"the 5 to 95 percent band of {d.synthetic[0].replicates} replicate samples, per bandwidth. "
         f"Share of synthetic ages below 0 Gyr: {below}."
     )
+    stored = len(d.synthetic[0].ages)
+    scaled = (
+        f" The synthetic sample's line is the histogram of its first {stored} ages scaled up to {d.n} stars."
+        if stored < d.synthetic[0].n_total
+        else ""
+    )
     caption = (
         f"Samples from the KDE of {d.label} binned like the data. The band holds the middle 90 % of "
         f"{d.synthetic[0].replicates} replicate counts per bin; synthetic ages outside the data's "
-        "bins are not drawn (their share below 0 Gyr is in the alt text and tables)."
+        f"bins are not drawn (their share below 0 Gyr is in the alt text and tables).{scaled}"
     )
     return fig, alt, caption
+
+
+def synthetic_counts(s: SyntheticSample, edges) -> np.ndarray:
+    """Counts per bin of one synthetic sample of ``s.n_total`` ages.
+
+    A catalog's result keeps only the first ``len(s.ages)`` draws of the
+    sample; their histogram is scaled up so that it compares with the data's.
+    """
+    return np.histogram(s.ages, bins=edges)[0] * (s.n_total / len(s.ages))

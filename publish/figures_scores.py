@@ -71,14 +71,16 @@ def bandwidth_cv_figure(result: AnalysisResult) -> Drawn:
     )
     handles = ax.get_legend_handles_labels()[0] + [chosen] + rules
     fig.legend(handles=handles, loc="outside lower center", ncols=4)
-    folds = result.cv_folds
+    # A catalog's CV is leave-one-out on the binned estimate (folds == n), a small data set's k-fold.
+    kinds = sorted({"leave-one-out" if d.cv_curve.folds == d.n else f"{d.cv_curve.folds}-fold" for d in result.datasets})
+    folds = " or ".join(kinds)
     alt = (
-        f"{folds}-fold cross-validated log-likelihood per star against bandwidth on a log axis. "
+        f"{folds} cross-validated log-likelihood per star against bandwidth on a log axis. "
         + "; ".join(parts)
         + "."
     )
     caption = (
-        f"Cross-validation score ({folds} folds) against bandwidth; the star marks the chosen bandwidth "
+        f"Cross-validation score ({folds}) against bandwidth; the star marks the chosen bandwidth "
         "and vertical lines the rule-of-thumb bandwidths, in each data set's colour. "
         + _clip_sentence()
         + "; narrower bandwidths score far worse."

@@ -42,8 +42,9 @@ def browser():
     from tests.support import CHROMIUM, CHROMIUM_ARGS
 
     require(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (install Debian's chromium or set CHROMIUM)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()

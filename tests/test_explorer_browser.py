@@ -1,15 +1,16 @@
 """The bandwidth explorer as a reader's browser runs it: offline, from file://, keyboard-driven."""
 
-from dataclasses import replace
-from pathlib import Path
 import re
 import shutil
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pypandoc
 import pytest
 
 from analysis.histogram import auto_histogram
-from publish.render import EXPLORER_MAX_AGES, explorer_json, render_pages
+from publish.render import explorer_json, render_pages
 from tests.support import axe_violations, open_offline
 from tests.test_render import render_synthetic
 
@@ -21,7 +22,6 @@ PLACEHOLDER_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10
 @pytest.fixture(scope="module")
 def bandwidth_html(tmp_path_factory) -> Path:
     """bandwidth.qmd converted by pandoc to standalone HTML, with report/assets/ beside it."""
-    pypandoc = pytest.importorskip("pypandoc")
     out = tmp_path_factory.mktemp("explorer")
     _, _, context, _ = render_synthetic(out, rng=np.random.default_rng(31))
     shutil.copytree(ASSETS, out / "assets")
@@ -44,7 +44,6 @@ def _to_html(pypandoc, page: Path) -> Path:
 @pytest.fixture(scope="module")
 def binned_html(tmp_path_factory) -> Path:
     """The Bandwidth page with the "other" data set replaced by 60 000 ages, embedded as bins."""
-    pypandoc = pytest.importorskip("pypandoc")
     out = tmp_path_factory.mktemp("explorer-binned")
     datasets, result, context, _ = render_synthetic(out, rng=np.random.default_rng(32))
     ages = np.random.default_rng(33).gamma(6.0, 1.2, 60_000)

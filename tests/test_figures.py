@@ -261,3 +261,23 @@ def test_ecdf_figure_says_which_ecdf_is_summarised(result, datasets):
     np.testing.assert_array_equal(y[1:-1], short.fraction)
     assert "Field stars is summarised by its ages at 25 evenly spaced fractions" in caption
     assert "Older sample is summarised" not in caption
+
+
+def test_a_catalogs_stored_synthetic_ages_are_scaled_to_its_size():
+    """A catalog keeps the first k of its n synthetic ages; the drawn line must stand for all n."""
+    from dataclasses import replace
+
+    from analysis.results import SyntheticSample
+    from publish.figures_dataset import synthetic_counts
+
+    ages = np.random.default_rng(77).normal(8.0, 2.0, 500)
+    edges = np.linspace(0.0, 16.0, 9)
+    full = SyntheticSample(
+        kind="grid", bandwidth=1.0, ages=tuple(ages), n_total=500, replicates=1,
+        envelope_low=(0.0,) * 8, envelope_median=(0.0,) * 8, envelope_high=(0.0,) * 8,
+        fraction_below_zero=0.0, fraction_above_universe=0.0,
+    )
+    np.testing.assert_array_equal(synthetic_counts(full, edges), np.histogram(ages, edges)[0])
+    kept = replace(full, ages=tuple(ages[:100]))
+    np.testing.assert_allclose(synthetic_counts(kept, edges), 5.0 * np.histogram(ages[:100], edges)[0])
+    assert synthetic_counts(kept, edges).sum() == pytest.approx(np.histogram(ages[:100], edges)[0].sum() * 5)

@@ -1,14 +1,15 @@
 """publish.render: the filters, the template context and the rendered Quarto pages, read as text."""
 
-from dataclasses import dataclass, replace
 import json
-from pathlib import Path
 import re
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
+import pypandoc
 import pytest
-from scipy import stats
 import yaml
+from scipy import stats
 
 from analysis.config import AnalysisConfig
 from analysis.dataset import Dataset
@@ -19,7 +20,13 @@ from analysis.results import EngineInfo
 from publish.buildinfo import BuildInfo, SourceInfo
 from publish.filters import gyr, md, num, pct, pvalue, sci, url
 from publish.render import (
-    EXPLORER_BIN_GYR, EXPLORER_MAX_AGES, EXPLORER_MAX_BINS, build_context, explorer_json, fine_histogram, render_pages,
+    EXPLORER_BIN_GYR,
+    EXPLORER_MAX_AGES,
+    EXPLORER_MAX_BINS,
+    build_context,
+    explorer_json,
+    fine_histogram,
+    render_pages,
 )
 
 EVIL_LABEL = "<script>alert(1)</script> {{< include x >}} *bold*"
@@ -135,7 +142,6 @@ def test_data_label_is_escaped_for_markdown_html_and_quarto(rendered):
     page = (out / "dataset-joyce.qmd").read_text()
     assert f": Summary of {EVIL_ESCAPED}." in page
     assert "{{<" not in page and "<script>" not in page
-    pypandoc = pytest.importorskip("pypandoc")
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(pypandoc.convert_text(page, "html", format="markdown"), "html.parser")
