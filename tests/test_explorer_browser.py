@@ -64,6 +64,16 @@ def kde_path(page) -> str:
     return page.get_attribute("#explorer-kde", "d")
 
 
+def _redraw_gives_a_new_sample_and_no_errors(page, errors: list[str], failed: list[str]) -> None:
+    """"Draw a new sample" changes the synthetic outline; the page logged no error and asked no network."""
+    synthetic = page.get_attribute("#explorer-synthetic", "d")
+    page.click("#explorer-redraw")
+    assert page.get_attribute("#explorer-synthetic", "d") != synthetic
+    assert errors == [], errors
+    assert failed == [], failed
+    page.close()
+
+
 def test_explorer_redraws_on_slider_and_data_set(browser, bandwidth_html):
     page, errors, failed = open_offline(browser, bandwidth_html)
     page.wait_for_function("document.querySelector('#explorer-kde') && document.querySelector('#explorer-kde').getAttribute('d')")
@@ -88,13 +98,7 @@ def test_explorer_redraws_on_slider_and_data_set(browser, bandwidth_html):
     assert (kde_path(page), page.get_attribute("#explorer-hist", "d")) != before_switch
     assert "Other survey" in page.text_content("#explorer-status")
 
-    synthetic = page.get_attribute("#explorer-synthetic", "d")
-    page.click("#explorer-redraw")
-    assert page.get_attribute("#explorer-synthetic", "d") != synthetic
-
-    assert errors == [], errors
-    assert failed == [], failed
-    page.close()
+    _redraw_gives_a_new_sample_and_no_errors(page, errors, failed)
 
 
 def test_explorer_controls_are_labelled_and_reachable_by_keyboard(browser, bandwidth_html):
@@ -126,9 +130,4 @@ def test_binned_explorer_redraws_from_counts(browser, binned_html):
         paths.append(kde_path(page))
         assert paths[-1].startswith("M") and paths[-1].count("L") > 100
     assert len(set(paths)) == len(paths)
-    synthetic = page.get_attribute("#explorer-synthetic", "d")
-    page.click("#explorer-redraw")
-    assert page.get_attribute("#explorer-synthetic", "d") != synthetic
-    assert errors == [], errors
-    assert failed == [], failed
-    page.close()
+    _redraw_gives_a_new_sample_and_no_errors(page, errors, failed)
