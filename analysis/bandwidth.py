@@ -144,8 +144,8 @@ def isj_from_sorted(ordered: np.ndarray, *, n_distinct: int, grid_points: int = 
     return _isj_from_bins(ordered, ordered[0], ordered[-1], n_distinct, grid_points)
 
 
-#: Ages linearly binned per chunk by ``_isj_from_bins`` (bounded temporaries).
-_ISJ_CHUNK = 2**18
+#: Ages linearly binned per chunk by ``_isj_from_bins``: temporaries of about 2 MB at any n.
+_ISJ_CHUNK = 2**15
 
 
 def _isj_from_bins(ages: np.ndarray, low: float, high: float, distinct: int, grid_points: int) -> float:

@@ -1,6 +1,6 @@
-"""Log densities of a binned KDE at many points, and k-fold held-out scores in O(n).
+"""Log densities of a binned KDE at many points, and k-fold held-out scores in O(n) time, O(chunk) memory.
 
-The binned density (``binned.interpolate``) has an absolute error below
+The binned density (``binned_density.interpolate``) has an absolute error below
 ``relative_error_bound(step, h)`` x its peak. Where the density is at least
 ``_TRUST`` times that error its log is within 1e-3 of the exact log; at the
 few points below (far tails, isolated stars) the exact sum is taken over the
@@ -9,11 +9,12 @@ training ages near the point, found by binary search in the sorted ages.
 
 import numpy as np
 
-from .binned import BinnedData, DensityNodes, density_nodes, interpolate, rebin, relative_error_bound, without
+from .binned import BinnedData, rebin, without
+from .binned_density import DensityNodes, density_nodes, interpolate
 from .kernel import log_density
 from .results import HeldOutScore
 
-__all__ = ["held_out_binned", "kde_log_density", "log_densities"]
+__all__ = ["fold_labels", "held_out_binned", "kde_log_density", "log_densities"]
 
 #: Points whose binned density is below this many error bounds get the exact sum.
 _TRUST = 1e3
@@ -22,76 +23,83 @@ _ROUND_OFF = 1e-10
 #: Kernel widths beyond the nearest training age that the exact sum reaches:
 #: farther ages add less than exp(-72) of the nearest one's term each.
 _EXACT_REACH = 12.0
-#: Points interpolated per chunk.
-_CHUNK = 2**18
+#: Ages per chunk: temporaries of about 2 MB whatever the catalog's size.
+_CHUNK = 2**15
 
 
-def _nearest_kept(ordered: np.ndarray, keep: np.ndarray | None, x: float) -> float:
-    """Distance (Gyr) from x to the nearest age of ``ordered`` with ``keep`` True (all if None)."""
+def _kept(labels: np.ndarray | None, fold: int, lo: int, hi: int) -> slice | np.ndarray:
+    """Which of ``ordered[lo:hi]`` are training ages: all (labels None) or those not in ``fold``."""
+    return slice(None) if labels is None else labels[lo:hi] != fold
+
+
+def _nearest_kept(ordered: np.ndarray, labels: np.ndarray | None, fold: int, x: float) -> float:
+    """Distance (Gyr) from x to the nearest training age of ``ordered``."""
     position = int(np.searchsorted(ordered, x))
-    if keep is None:
-        sides = ordered[max(position - 1, 0) : position + 1]
-        return float(np.min(np.abs(sides - x)))
     best, width = np.inf, 64
     while not np.isfinite(best):
         lo, hi = max(position - width, 0), min(position + width, ordered.size)
-        near = ordered[lo:hi][keep[lo:hi]]
+        near = ordered[lo:hi][_kept(labels, fold, lo, hi)]
         if near.size:
             best = float(np.min(np.abs(near - x)))
         width *= 4
-    # A kept age beyond the window searched cannot be nearer than the window's edge.
+    # A nearer training age may lie beyond the window; then this overestimates the
+    # distance, which only widens the exact sum's reach.
     return best
 
 
-def _exact_log(ordered: np.ndarray, keep: np.ndarray | None, n_train: int, x: float, h: float) -> float:
-    """Exact log density (log(1/Gyr)) at x of the KDE of the kept ages, from those near x."""
-    reach = _nearest_kept(ordered, keep, x) + _EXACT_REACH * h
+def _exact_log(ordered: np.ndarray, labels: np.ndarray | None, fold: int, n_train: int, x: float, h: float) -> float:
+    """Exact log density (log(1/Gyr)) at x of the KDE of the training ages, from those near x."""
+    reach = _nearest_kept(ordered, labels, fold, x) + _EXACT_REACH * h
     lo, hi = np.searchsorted(ordered, [x - reach, x + reach], side="left")
-    near = ordered[lo:hi] if keep is None else ordered[lo:hi][keep[lo:hi]]
+    near = ordered[lo:hi][_kept(labels, fold, lo, hi)]
     return float(log_density(near, np.array([x]), h)[0] + np.log(near.size / n_train))
 
 
 def log_densities(
-    nodes: DensityNodes, points: np.ndarray, *, ordered: np.ndarray, keep: np.ndarray | None, n_train: int
+    nodes: DensityNodes,
+    points: np.ndarray,
+    *,
+    ordered: np.ndarray,
+    n_train: int,
+    labels: np.ndarray | None = None,
+    fold: int = 0,
 ) -> np.ndarray:
     """Log densities, shape (k, m), of the binned KDE at ``points`` (Gyr), exact where it is small.
 
     Parameters
     ----------
     nodes : DensityNodes
-        The training KDE on its fine nodes, one row per bandwidth.
+        The training KDE on its nodes, one row per bandwidth.
     points : ndarray, shape (m,)
     ordered : ndarray, shape (N,)
         Sorted ages (Gyr) holding the training ages, for the exact fallback.
-    keep : ndarray of bool, shape (N,), or None
-        Which of ``ordered`` are training ages (None: all of them).
     n_train : int
         Number of training ages.
+    labels : ndarray of int8, shape (N,), or None
+        Fold labels of ``ordered``; the training ages are those not labelled
+        ``fold`` (None: all of ``ordered``).
+    fold : int
     """
     points = np.asarray(points, dtype=float)
-    out = np.empty((len(nodes.bandwidths), points.size))
-    floors = [
-        max(_TRUST * relative_error_bound(nodes.step_gyr, h), _ROUND_OFF) * float(fine.max())
-        for h, fine in zip(nodes.bandwidths, nodes.fine)
-    ]
-    for start in range(0, points.size, _CHUNK):
-        chunk = points[start : start + _CHUNK]
-        density = interpolate(nodes, chunk)
-        for row, (h, floor) in enumerate(zip(nodes.bandwidths, floors)):
-            low = np.flatnonzero(density[row] < floor)
-            logs = np.log(np.maximum(density[row], floor))
-            for i in low:
-                logs[i] = _exact_log(ordered, keep, n_train, float(chunk[i]), h)
-            out[row, start : start + chunk.size] = logs
-    return out
+    density = interpolate(nodes, points)
+    for row, h, bound, values in zip(density, nodes.bandwidths, nodes.error_bounds, nodes.rows):
+        floor = max(_TRUST * bound, _ROUND_OFF) * float(values.max())
+        low = np.flatnonzero(row < floor)
+        np.log(np.maximum(row, floor, out=row), out=row)
+        for i in low:
+            row[i] = _exact_log(ordered, labels, fold, n_train, float(points[i]), h)
+    return density
 
 
 def kde_log_density(binned: BinnedData, ordered: np.ndarray, bandwidth: float, points: np.ndarray) -> np.ndarray:
     """Log density (log(1/Gyr)), shape (m,), at ``points`` of the KDE of ``ordered`` (sorted, binned)."""
     points = np.asarray(points, dtype=float)
-    reach = (min(float(points.min()), binned.lo_gyr), max(float(points.max()), binned.lo_gyr))
-    nodes = density_nodes(binned, [bandwidth], reach_gyr=reach)
-    return log_densities(nodes, points, ordered=ordered, keep=None, n_train=ordered.size)[0]
+    nodes = density_nodes(binned, [bandwidth], reach_gyr=(float(points.min()), float(points.max())))
+    out = np.empty(points.size)
+    for start in range(0, points.size, _CHUNK):
+        chunk = points[start : start + _CHUNK]
+        out[start : start + chunk.size] = log_densities(nodes, chunk, ordered=ordered, n_train=ordered.size)[0]
+    return out
 
 
 def fold_labels(n: int, folds: int, *, rng: np.random.Generator) -> np.ndarray:
@@ -108,15 +116,40 @@ def fold_labels(n: int, folds: int, *, rng: np.random.Generator) -> np.ndarray:
     return labels
 
 
+def _fold_sums(ordered: np.ndarray, labels: np.ndarray, folds: int, centre: float) -> np.ndarray:
+    """Per fold: count, sum and sum of squares of ``age - centre`` (Gyr), shape (3, folds), by chunks."""
+    sums = np.zeros((3, folds))
+    for start in range(0, ordered.size, _CHUNK):
+        shifted = ordered[start : start + _CHUNK] - centre
+        fold = labels[start : start + _CHUNK]
+        sums[0] += np.bincount(fold, minlength=folds)
+        sums[1] += np.bincount(fold, weights=shifted, minlength=folds)
+        sums[2] += np.bincount(fold, weights=shifted * shifted, minlength=folds)
+    return sums
+
+
+def _gaussian_held_out(sums: np.ndarray) -> float:
+    """Summed log-likelihood of each fold under the normal fitted (MLE) to the other folds."""
+    total = sums.sum(axis=1, keepdims=True)
+    rest = total - sums  # the training folds' count, sum and sum of squares
+    mean = rest[1] / rest[0]
+    variance = rest[2] / rest[0] - mean**2
+    count, first, second = sums
+    # sum over the test ages of (x - mean)**2, from their sums
+    squares = second - 2 * mean * first + count * mean**2
+    return float(np.sum(-0.5 * count * np.log(2 * np.pi * variance) - squares / (2 * variance)))
+
+
 def held_out_binned(
     ordered: np.ndarray, binned: BinnedData, models, *, folds: int, rng: np.random.Generator
 ) -> tuple[HeldOutScore, ...]:
     """``heldout.held_out_scores`` for a catalog: each fold's KDE binned from the other folds.
 
     The training binning is all ages' binning minus the test fold's (moments
-    are additive), its density is interpolated at the test ages, and the
-    Gaussian is fitted to the training folds from sums: O(n) per fold, and
-    no copy of the training ages. Same scores and order as the exact path
+    are additive; the fold is binned through its labels, not copied), its
+    density is interpolated at the test ages chunk by chunk, and the Gaussian
+    is fitted to the training folds from per-fold sums: O(n) per fold and
+    memory of one label per age. Same scores and order as the exact path
     (Gaussian first, then ``models``) up to the binned error.
 
     Parameters
@@ -133,21 +166,16 @@ def held_out_binned(
     n = ordered.size
     labels = fold_labels(n, folds, rng=rng)
     bandwidths = [h for _, h in models]
-    centre = float(np.mean(ordered))
-    total_sum, total_square = float(np.sum(ordered - centre)), float(np.sum((ordered - centre) ** 2))
-    gaussian, kde = 0.0, np.zeros(len(models))
+    sums = _fold_sums(ordered, labels, folds, float(np.mean(ordered)))
+    kde = np.zeros(len(models))
     for fold in range(folds):
-        in_test = labels == fold
-        test = ordered[in_test]
-        m, rest = test.size, n - test.size
-        shifted = test - centre
-        mean = (total_sum - float(shifted.sum())) / rest
-        variance = (total_square - float(shifted @ shifted)) / rest - mean**2
-        gaussian += float(-0.5 * m * np.log(2 * np.pi * variance) - ((shifted - mean) ** 2).sum() / (2 * variance))
-        train = without(binned, rebin(binned, test))
+        train = without(binned, rebin(binned, ordered, labels=labels, fold=fold))
         nodes = density_nodes(train, bandwidths, reach_gyr=(float(ordered[0]), float(ordered[-1])))
-        kde += log_densities(nodes, test, ordered=ordered, keep=~in_test, n_train=rest).sum(axis=1)
-    scores = [HeldOutScore(model="gaussian", bandwidth=None, mean_log_likelihood=gaussian / n, folds=int(folds))]
+        for start in range(0, n, _CHUNK):
+            test = ordered[start : start + _CHUNK][labels[start : start + _CHUNK] == fold]
+            logs = log_densities(nodes, test, ordered=ordered, n_train=train.n, labels=labels, fold=fold)
+            kde += logs.sum(axis=1)
+    scores = [HeldOutScore(model="gaussian", bandwidth=None, mean_log_likelihood=_gaussian_held_out(sums) / n, folds=int(folds))]
     scores += [
         HeldOutScore(model=kind, bandwidth=float(h), mean_log_likelihood=float(total) / n, folds=int(folds))
         for (kind, h), total in zip(models, kde)

@@ -11,16 +11,9 @@ training folds. Time O(n log n) (one sort) and memory about one copy of the ages
 import numpy as np
 
 from .bandwidth import isj_from_sorted, rule_note
-from .binned import (
-    BinnedData,
-    DensityNodes,
-    bin_for_bandwidths,
-    cdf_at,
-    component_cdf,
-    density_nodes,
-    interpolate,
-    relative_error_bound,
-)
+from .binned import BinnedData, bin_for_bandwidths, relative_error_bound
+from .binned_density import DensityNodes, cdf_at, density_nodes, interpolate
+from .binned_sampling import component_cdf
 from .binned_heldout import held_out_binned
 from .binned_selectors import binned_loo_cv, rules_from_spread
 from .config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
@@ -54,7 +47,7 @@ _CV_METHOD = (
 
 
 def _nodes(binned: BinnedData, ordered: np.ndarray, bandwidths: list[float]) -> tuple[DensityNodes, list[np.ndarray]]:
-    """Every bandwidth's density on the fine nodes (one FFT each) and its ``kde_grid``."""
+    """Every bandwidth's density on its nodes (one inverse FFT each) and its ``kde_grid``."""
     grids = [kde_grid(ordered[[0, -1]], h) for h in bandwidths]
     reach = (min(float(g[0]) for g in grids), max(float(g[-1]) for g in grids))
     return density_nodes(binned, bandwidths, reach_gyr=reach), grids
@@ -150,6 +143,9 @@ def analyse_binned(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
         binned = bin_for_bandwidths(ordered, [h for _, h in models])
     except DataError as error:
         raise DataError(f"{dataset.source}: data set '{name}': {error}") from None
+    # Held-out scores first: their per-fold temporaries then add to the sorted ages alone,
+    # not to the curves and samples of the result as well.
+    held_out = held_out_binned(ordered, binned, models, folds=config.cv_folds, rng=rng_for(seed, name, "held-out-folds"))
     nodes, grids = _nodes(binned, ordered, [h for _, h in models] + [scott])
     *kde_curves, scipy_kde = _curves(nodes, grids, [kind for kind, _ in models] + ["scott"], ordered.size)
     cdf = cdf_at(nodes, edges)
@@ -157,7 +153,6 @@ def analyse_binned(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
         _synthetic(ordered, binned, cdf[row], kind, h, config.replicates, rng=rng_for(seed, name, "synthetic", kind, repr(h)))
         for row, (kind, h) in enumerate(models)
     )
-    held_out = held_out_binned(ordered, binned, models, folds=config.cv_folds, rng=rng_for(seed, name, "held-out-folds"))
     return DatasetResult(
         name=name,
         label=dataset.label,

@@ -23,10 +23,10 @@ from .histogram import ECDF_MAX_POINTS
 from .results import Ecdf, GaussianFit, Histogram, Summary, TieReport
 
 __all__ = ["Runs", "counts_in", "runs", "sorted_ecdf", "sorted_gaussian", "sorted_histogram",
-           "sorted_summary", "sorted_ties"]
+           "sorted_std", "sorted_summary", "sorted_ties"]
 
-#: Values processed per vectorised chunk (temporaries of a few MB).
-_CHUNK = 2**18
+#: Values processed per vectorised chunk: temporaries of about 1 MB at any n.
+_CHUNK = 2**15
 #: Sample standard deviation, as ``summary._STD_DDOF``.
 _STD_DDOF = 1
 #: Free parameters of the normal (mu, sigma), for the AIC.
@@ -65,6 +65,13 @@ def _quantile(ordered: np.ndarray, q: float) -> float:
     return float(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)
 
 
+def sorted_std(ordered: np.ndarray, *, ddof: int = 0) -> float:
+    """``np.std(ages, ddof=ddof)`` (Gyr) without its temporary copy: squares summed chunk by chunk."""
+    mean = float(np.mean(ordered))
+    squares = sum(float(np.sum((ordered[start : start + _CHUNK] - mean) ** 2)) for start in range(0, ordered.size, _CHUNK))
+    return float(np.sqrt(squares / (ordered.size - ddof)))
+
+
 def counts_in(ordered: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """``np.histogram(ordered, bins=edges)[0]`` by ``searchsorted``: half-open bins, the last closed."""
     cuts = np.searchsorted(ordered, edges[:-1], side="left")
@@ -80,7 +87,7 @@ def sorted_summary(ordered: np.ndarray, *, n_missing: int, distinct: int) -> Sum
         n_missing=int(n_missing),
         mean=float(np.mean(ordered)),
         median=_quantile(ordered, 0.5),
-        std=float(np.std(ordered, ddof=_STD_DDOF)),
+        std=sorted_std(ordered, ddof=_STD_DDOF),
         std_ddof=_STD_DDOF,
         min=float(ordered[0]),
         max=float(ordered[-1]),
@@ -136,7 +143,7 @@ def sorted_gaussian(ordered: np.ndarray, *, edges: np.ndarray) -> GaussianFit:
     """
     n = ordered.size
     mu = float(np.mean(ordered))
-    sigma = float(np.std(ordered))
+    sigma = sorted_std(ordered)
     log_likelihood = float(-0.5 * n * (np.log(2 * np.pi * sigma**2) + 1.0))
     ks = _ks_statistic(ordered, mu, sigma)
     # The same smooth curve as fit_gaussian: the data and mu +- 4 sigma.

@@ -17,12 +17,9 @@ from sklearn.neighbors import KernelDensity
 from statsmodels.nonparametric.kde import KDEUnivariate
 
 from analysis.bandwidth import improved_sheather_jones
-from analysis.binned import (
-    bin_for_bandwidths,
-    binned_density,
-    envelope_multinomial,
-    sample_binned,
-)
+from analysis.binned import bin_for_bandwidths
+from analysis.binned_density import binned_density
+from analysis.binned_sampling import envelope_multinomial, sample_binned
 from analysis.binned_selectors import binned_loo_cv, rule_of_thumb
 from analysis.kernel import log_density
 from analysis.resample import sample_kde

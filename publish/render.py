@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import jinja2
 import numpy as np
 
-from analysis.binned import BINS_PER_BANDWIDTH, EXACT_MAX_N
+from analysis.binned import BINS_PER_BANDWIDTH, EXACT_MAX_N, NODES_PER_BANDWIDTH, ORDER
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
@@ -326,7 +326,7 @@ def build_context(
             "binned": [v for v in dataset_views if v["summary"].n > EXPLORER_MAX_AGES],
         },
         "exact_max_n": EXACT_MAX_N,
-        "bins_per_bandwidth": BINS_PER_BANDWIDTH,
+        "binned_engine": {"bins_per_bandwidth": BINS_PER_BANDWIDTH, "order": ORDER, "nodes_per_bandwidth": NODES_PER_BANDWIDTH},
         "engines": {
             "exact": [v for v in dataset_views if not v["engine"]["binned"]],
             "binned": [v for v in dataset_views if v["engine"]["binned"]],

@@ -59,7 +59,7 @@ def test_pages_state_the_binned_path_and_its_bound(large_site):
         match = re.search(r"binned engine: (\d+) bins of ([0-9.]+) Gyr, error below ([0-9.]+) × 10 ?−(\d+) of the peak density", page)
         assert match, page[:600]
         bins, width, mantissa, exponent = int(match[1]), float(match[2]), float(match[3]), int(match[4])
-        assert bins > 100 and 0 < width < 0.01  # at most h/16 of the 0.01 Gyr lecture bandwidth... or the smallest h
+        assert bins > 100 and 0 < width <= 0.01 / 3  # at most a third of the 0.01 Gyr lecture bandwidth
         assert mantissa * 10.0**-exponent < 1e-3
         assert match[0] in methods
         assert "exactly" not in page

@@ -46,7 +46,7 @@ def test_engine_is_recorded(both):
     exact, binned = both
     assert exact.engine.path == "exact" and exact.engine.n_bins == 0
     assert binned.engine.path == "binned" and binned.engine.n_bins > 0
-    assert binned.engine.bin_width_gyr <= min(CONFIG.bandwidths) / 16
+    assert binned.engine.bin_width_gyr <= min(CONFIG.bandwidths) / 3
     assert 0 < binned.engine.max_rel_error < 1e-6
 
 
