@@ -19,7 +19,6 @@ import os
 import numpy as np
 from numpy.polynomial.hermite_e import hermeval
 
-from .binned_kernels import STENCIL, accumulate_moments
 from .errors import DataError
 from .results import EngineInfo
 
@@ -29,6 +28,7 @@ __all__ = [
     "MAX_BINS",
     "NODES_PER_BANDWIDTH",
     "ORDER",
+    "STENCIL",
     "BinnedData",
     "bin_ages",
     "bin_for_bandwidths",
@@ -52,6 +52,9 @@ NODES_PER_BANDWIDTH = 8
 ORDER = 8
 #: Largest binning grid (256 MiB of moments); finer needs are sent to the exact path.
 MAX_BINS = 2**22
+#: Lagrange interpolation stencil: nodes j-3 .. j+4 around a point in [g_j, g_j+1)
+#: (``binned_kernels.lagrange_interpolate``).
+STENCIL = np.arange(-3, 5)
 #: Ages per part binned in one thread; a fixed size, so the summation order,
 #: and with it every bit of the moments, does not depend on the machine's cores.
 _PART = 2**20
@@ -90,6 +93,8 @@ class BinnedData:
 
 def _moments(ages, lo: float, step: float, n_bins: int, order: int, labels=None, fold: int = 0):
     """``(moments, skipped)``: the kernel over parts of ``_PART`` ages, in threads, summed in order."""
+    from .binned_kernels import accumulate_moments  # numba, loaded only for catalogs
+
     ages = np.ascontiguousarray(ages, dtype=float)
     labels = np.empty(0, dtype=np.int8) if labels is None else np.ascontiguousarray(labels)
 

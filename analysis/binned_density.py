@@ -16,8 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
 
-from .binned import BINS_PER_BANDWIDTH, NODES_PER_BANDWIDTH, BinnedData, checked_bandwidths, relative_error_bound
-from .binned_kernels import STENCIL, lagrange_interpolate
+from .binned import (
+    BINS_PER_BANDWIDTH,
+    NODES_PER_BANDWIDTH,
+    STENCIL,
+    BinnedData,
+    checked_bandwidths,
+    relative_error_bound,
+)
 
 __all__ = ["DensityNodes", "binned_density", "cdf_at", "density_nodes", "interpolate"]
 
@@ -133,6 +139,8 @@ def interpolate(nodes: DensityNodes, points: np.ndarray) -> np.ndarray:
     No temporaries beyond the output. Points must lie within the reach the
     nodes were padded for.
     """
+    from .binned_kernels import lagrange_interpolate  # numba, loaded only for catalogs
+
     points = np.ascontiguousarray(points, dtype=float)
     out = np.empty((len(nodes.rows), points.size))
     for row, values, step in zip(out, nodes.rows, nodes.steps_gyr):

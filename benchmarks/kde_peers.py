@@ -8,6 +8,7 @@ peer time / this engine's time. Prints markdown tables.
 """
 
 import argparse
+import time
 import tracemalloc
 
 import numpy as np
@@ -91,13 +92,19 @@ def bench_curves(n, repeats, rng):
     for name, fn in peers:
         one, _ = median_time(lambda fn=fn: fn(ages, [scott], grid), repeats)
         every, curves = median_time(lambda fn=fn: fn(ages, report, grid), repeats)
-        rows.append((name, one, every, max_rel_error(curves, ages, report, grid, check)))
+        peak = peak_memory(lambda fn=fn: fn(ages, report, grid))
+        rows.append((name, one, every, max_rel_error(curves, ages, report, grid, check), peak))
     floor, _ = median_time(lambda: histogram(ages, [scott], grid), repeats)
+    return ages, scott, rows, floor
+
+
+def peak_memory(call) -> int:
+    """Peak bytes allocated during ``call`` (tracemalloc sees numpy's and the peers' arrays)."""
     tracemalloc.start()
-    ours(ages, report, grid)
+    call()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return ages, scott, rows, floor, peak
+    return peak
 
 
 def bench_rest(ages, scott, repeats, rng):
@@ -129,17 +136,25 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     rng = np.random.default_rng(7)
+    start = time.perf_counter()
+    ours(ages_for(1000), GRID_BANDWIDTHS, np.linspace(0.0, 20.0, 64))
+    print(f"First call, numba compiling the binning and interpolation loops (or loading its cache): "
+          f"{time.perf_counter() - start:.2f} s; every time below is after it.")
     for exponent in range(3, int(np.log10(args.max_n)) + 1):
         n = 10**exponent
-        ages, scott, rows, floor, peak = bench_curves(n, args.repeats, rng)
+        ages, scott, rows, floor = bench_curves(n, args.repeats, rng)
         base_one, base_all = rows[0][1], rows[0][2]
         print(f"\n### n = {n:.0e} (Scott h = {scott:.3g} Gyr; 7 curves = 0.01, 0.1, 1, Scott, Silverman, ISJ, CV)\n")
-        print("| method | 1 curve (s) | ratio | 7 curves (s) | ratio | max error / peak |")
-        print("|---|---|---|---|---|---|")
-        for name, one, every, error in rows:
-            print(f"| {name} | {one:.4f} | {one / base_one:.2f} | {every:.4f} | {every / base_all:.2f} | {error:.1e} |")
-        print(f"| np.histogram, 1024 bins (floor) | {floor:.4f} | {floor / base_one:.2f} | | | |")
-        print(f"\nPeak traced memory of this engine, 7 curves: {peak / 2**20:.1f} MiB\n")
+        print(f"Input: {ages.nbytes / 2**20:.3g} MiB of ages.\n")
+        print("| method | 1 curve (s) | ratio | 7 curves (s) | ratio | max error / peak | peak memory, 7 curves (MiB) |")
+        print("|---|---|---|---|---|---|---|")
+        for name, one, every, error, peak in rows:
+            print(
+                f"| {name} | {one:.4f} | {one / base_one:.2f} | {every:.4f} | {every / base_all:.2f} | {error:.1e} "
+                f"| {peak / 2**20:.1f} |"
+            )
+        print(f"| np.histogram, 1024 bins (floor) | {floor:.4f} | {floor / base_one:.2f} | | | | |")
+        print()
         print("| step | time (s) |\n|---|---|")
         for name, seconds in bench_rest(ages, scott, args.repeats, rng).items():
             print(f"| {name} | {seconds:.4f} |")

@@ -1,5 +1,8 @@
 """The binned KDE engine and its selectors against exact sums, analysis.bandwidth and scipy."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
@@ -223,3 +226,18 @@ def test_a_fold_binned_through_its_labels_equals_binning_its_ages():
 def test_ages_that_are_not_finite_are_refused():
     with pytest.raises(DataError, match="expected finite ages in Gyr, got 1 that are not"):
         bin_ages(np.array([1.0, np.nan, 2.0]), lo=0.0, hi=3.0, n_bins=31)
+
+
+def test_the_exact_path_never_loads_numba():
+    # Importing numba costs about half a second: the 91-star default must not pay it.
+    script = (
+        "import sys, numpy as np\n"
+        "from analysis import AnalysisConfig, Dataset, analyse\n"
+        "ages = np.random.default_rng(1).gamma(9.0, 1.0, 91)\n"
+        "d = Dataset(name='a', label='A', colour='#0072B2', ages_gyr=ages, rows=np.arange(91), n_missing=0,"
+        " source='a.csv', pair_group=None)\n"
+        "analyse([d], AnalysisConfig(replicates=20, bootstrap_resamples=100))\n"
+        "assert 'numba' not in sys.modules, 'numba was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
