@@ -108,11 +108,15 @@ def _moments(ages, lo: float, step: float, n_bins: int, order: int, labels=None,
     if len(starts) <= 1:
         total, skipped = part(0)
     else:
-        with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1)) as pool:
-            total, skipped = np.zeros((n_bins, order)), 0
-            for out, missed in pool.map(part, starts):
-                total += out
-                skipped += missed
+        total, skipped = np.zeros((n_bins, order)), 0
+        workers = min(len(starts), os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            # A batch of parts per round: at most `workers` partial moment arrays exist at once,
+            # and they are added in the parts' order whatever the number of cores.
+            for first in range(0, len(starts), workers):
+                for out, missed in pool.map(part, starts[first : first + workers]):
+                    total += out
+                    skipped += missed
     moments = np.ascontiguousarray(total.T)
     moments.setflags(write=False)
     return moments, skipped
