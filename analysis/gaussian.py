@@ -5,12 +5,12 @@ from scipy import stats
 
 from .results import GaussianFit
 
-__all__ = ["fit_gaussian"]
+__all__ = ["SMOOTH_POINTS", "SMOOTH_SIGMAS", "fit_gaussian"]
 
 #: Points of the smooth pdf curve.
-_SMOOTH_POINTS = 400
+SMOOTH_POINTS = 400
 #: The smooth curve reaches this many sigma either side of mu (and always covers the data).
-_SMOOTH_SIGMAS = 4.0
+SMOOTH_SIGMAS = 4.0
 #: Free parameters of the normal (mu, sigma), for the AIC.
 _N_PARAMETERS = 2
 
@@ -58,9 +58,9 @@ def fit_gaussian(ages: np.ndarray) -> GaussianFit:
     ks = stats.kstest(ages, "norm", args=(mu, sigma))
     counts, edges = np.histogram(ages)
     lecture_counts = stats.norm.pdf(edges, mu, sigma) * ages.size
-    low = min(float(ages.min()), mu - _SMOOTH_SIGMAS * sigma)
-    high = max(float(ages.max()), mu + _SMOOTH_SIGMAS * sigma)
-    smooth_x = np.linspace(low, high, _SMOOTH_POINTS)
+    low = min(float(ages.min()), mu - SMOOTH_SIGMAS * sigma)
+    high = max(float(ages.max()), mu + SMOOTH_SIGMAS * sigma)
+    smooth_x = np.linspace(low, high, SMOOTH_POINTS)
     return GaussianFit(
         mu=mu,
         sigma=sigma,

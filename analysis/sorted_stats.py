@@ -18,7 +18,7 @@ from scipy.special import ndtr
 
 from .bandwidth import tie_message
 from .config import AGE_OF_UNIVERSE_GYR
-from .gaussian import _SMOOTH_POINTS, _SMOOTH_SIGMAS
+from .gaussian import SMOOTH_POINTS, SMOOTH_SIGMAS
 from .histogram import ECDF_MAX_POINTS
 from .results import Ecdf, GaussianFit, Histogram, Summary, TieReport
 
@@ -148,7 +148,7 @@ def sorted_gaussian(ordered: np.ndarray, *, edges: np.ndarray) -> GaussianFit:
     ks = _ks_statistic(ordered, mu, sigma)
     # The same smooth curve as fit_gaussian: the data and mu +- 4 sigma.
     smooth_x = np.linspace(
-        min(float(ordered[0]), mu - _SMOOTH_SIGMAS * sigma), max(float(ordered[-1]), mu + _SMOOTH_SIGMAS * sigma), _SMOOTH_POINTS
+        min(float(ordered[0]), mu - SMOOTH_SIGMAS * sigma), max(float(ordered[-1]), mu + SMOOTH_SIGMAS * sigma), SMOOTH_POINTS
     )
     return GaussianFit(
         mu=mu,

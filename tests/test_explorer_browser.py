@@ -74,6 +74,16 @@ def _redraw_gives_a_new_sample_and_no_errors(page, errors: list[str], failed: li
     page.close()
 
 
+def _legend_matches_the_curves(page) -> tuple[str, str]:
+    """The legend's swatches have the colours of the histogram and the KDE curve; returns them."""
+    style = "(e, p) => getComputedStyle(e)[p]"
+    hist = page.eval_on_selector("#explorer-hist", style, "fill")
+    kde = page.eval_on_selector("#explorer-kde", style, "stroke")
+    assert page.eval_on_selector(".explorer-swatch.explorer-hist", style, "fill") == hist
+    assert page.eval_on_selector(".explorer-swatch.explorer-kde", style, "stroke") == kde
+    return hist, kde
+
+
 def test_explorer_redraws_on_slider_and_data_set(browser, bandwidth_html):
     page, errors, failed = open_offline(browser, bandwidth_html)
     page.wait_for_function("document.querySelector('#explorer-kde') && document.querySelector('#explorer-kde').getAttribute('d')")
@@ -94,9 +104,11 @@ def test_explorer_redraws_on_slider_and_data_set(browser, bandwidth_html):
     assert page.get_attribute("#explorer-h", "aria-valuetext") == page.text_content("#explorer-h-value")
 
     before_switch = (kde_path(page), page.get_attribute("#explorer-hist", "d"))
+    first_colours = _legend_matches_the_curves(page)
     page.select_option("#explorer-dataset", "other")
     assert (kde_path(page), page.get_attribute("#explorer-hist", "d")) != before_switch
     assert "Other survey" in page.text_content("#explorer-status")
+    assert _legend_matches_the_curves(page) != first_colours
 
     _redraw_gives_a_new_sample_and_no_errors(page, errors, failed)
 

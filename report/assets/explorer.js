@@ -232,10 +232,12 @@
     this.kde = element("path", { id: "explorer-kde", class: "explorer-kde", "clip-path": "url(#explorer-clip)" }, svg);
     var legend = element("g", { class: "explorer-legend" }, svg);
     var items = [["explorer-hist", "Observed ages"], ["explorer-kde", "KDE at h"], ["explorer-synthetic", "Synthetic sample"]];
-    items.forEach(function (item, i) {
+    // The swatches take the data set's colour in draw(), as the curves they stand for do.
+    this.swatches = items.map(function (item, i) {
       var x = MARGIN.left + 8 + i * 170;
-      element("rect", { x: x, y: 8, width: 18, height: 10, class: item[0] + " explorer-swatch" }, legend);
+      var swatch = element("rect", { x: x, y: 8, width: 18, height: 10, class: item[0] + " explorer-swatch" }, legend);
       text(legend, x + 24, 17, item[1], "start");
+      return swatch;
     });
   };
 
@@ -276,6 +278,8 @@
     }).join("");
     this.kde.setAttribute("d", d);
     this.kde.style.stroke = set.colour;
+    this.swatches[0].style.fill = set.colour;
+    this.swatches[1].style.stroke = set.colour;
 
     var label = formatGyr(h) + " Gyr";
     this.output.textContent = label;
