@@ -165,6 +165,7 @@ def render(b: Build) -> None:
         sources=tuple(_source_info(s) for s in b.sources),
         downloads=downloads,
         config=b.config,
+        site_url=str((b.project.quarto.get("website") or {}).get("site-url") or "").rstrip("/"),
     )
     datasets = [d for s in b.sources for d in s.datasets]
     context = build_context(b.result, datasets, b.figures, info)

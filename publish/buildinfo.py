@@ -30,7 +30,10 @@ class BuildInfo:
     """Facts about the build that the Methods and Data pages print.
 
     ``downloads`` pairs a reader's label with a path relative to the site
-    root, e.g. ``("Results (JSON)", "downloads/results.json")``.
+    root, e.g. ``("Results (JSON)", "downloads/results.json")``. ``site_url``
+    is ``website.site-url`` of ``_quarto.yml`` without a trailing slash, or
+    empty: where the published site lives, so that the PDF, read away from
+    the site, can link to its downloads.
     """
 
     engine: str
@@ -39,3 +42,4 @@ class BuildInfo:
     sources: tuple[SourceInfo, ...]
     downloads: tuple[tuple[str, str], ...]
     config: AnalysisConfig
+    site_url: str = ""

@@ -335,7 +335,12 @@ def build_context(
         "sources": _source_views(info),
         "input_copy_max_kb": INPUT_COPY_MAX_BYTES // 1000,
         "versions": [{"name": n, "version": v} for n, v in info.versions],
-        "downloads": [{"label": label, "path": path} for label, path in info.downloads],
+        "site_url": info.site_url,
+        # The PDF travels without the site: its links are absolute when the site's address is known.
+        "downloads": [
+            {"label": label, "path": path, "pdf_href": f"{info.site_url}/{path}" if info.site_url else path}
+            for label, path in info.downloads
+        ],
     }
 
 

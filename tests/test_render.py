@@ -307,3 +307,20 @@ def test_data_page_links_the_copied_input(rendered, tmp_path):
     render_pages(build_context(result, datasets, figures_for(result), copied), tmp_path)
     assert "| Copy in this site | [ages\\.dat](downloads/ages.dat) |" in (tmp_path / "data.qmd").read_text()
     assert "not copied: the file is larger than 500 kB" in (rendered[0] / "data.qmd").read_text()
+
+
+def test_pdf_download_links_are_absolute_once_the_site_url_is_known(rendered, tmp_path):
+    out, datasets, result, context, _ = rendered
+    # Without website.site-url: relative links, and the PDF says where the files are.
+    assert r"[Results \(JSON\)](downloads/results.json)" in (out / "data.qmd").read_text()
+    report = (out / "report.qmd").read_text()
+    assert r"[Results \(JSON\)](downloads/results.json)" in report
+    assert "in the `downloads/` folder of the web report" in report
+    # With it: the site's pages keep relative links; the PDF's become absolute.
+    info = replace(context["info"], site_url="https://example.org/ages")
+    with_url = build_context(result, datasets, figures_for(result), info)
+    render_pages(with_url, tmp_path)
+    assert r"[Results \(JSON\)](downloads/results.json)" in (tmp_path / "data.qmd").read_text()
+    report = (tmp_path / "report.qmd").read_text()
+    assert r"[Results \(JSON\)](https://example.org/ages/downloads/results.json)" in report
+    assert "folder of the web report" not in report
