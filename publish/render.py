@@ -266,10 +266,16 @@ def explorer_json(result: AnalysisResult, datasets: Sequence[Dataset]) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def _pdf_href(info: BuildInfo, path: str) -> str:
+    """A site file's link in the PDF, which travels without the site: absolute when its address is known."""
+    return f"{info.site_url}/{path}" if info.site_url and path else path
+
+
 def _source_views(info: BuildInfo) -> list[dict[str, Any]]:
     """Each input file with the path of its copy in the site, or "" when it was too large to copy."""
     copies = {Path(path).name: path for _, path in info.downloads if path.startswith("downloads/")}
-    return [{"s": s, "copy_path": copies.get(Path(s.file).name, "")} for s in info.sources]
+    views = [{"s": s, "copy_path": copies.get(Path(s.file).name, "")} for s in info.sources]
+    return [{**v, "copy_pdf_href": _pdf_href(info, v["copy_path"])} for v in views]
 
 
 def build_context(
@@ -336,11 +342,7 @@ def build_context(
         "input_copy_max_kb": INPUT_COPY_MAX_BYTES // 1000,
         "versions": [{"name": n, "version": v} for n, v in info.versions],
         "site_url": info.site_url,
-        # The PDF travels without the site: its links are absolute when the site's address is known.
-        "downloads": [
-            {"label": label, "path": path, "pdf_href": f"{info.site_url}/{path}" if info.site_url else path}
-            for label, path in info.downloads
-        ],
+        "downloads": [{"label": label, "path": path, "pdf_href": _pdf_href(info, path)} for label, path in info.downloads],
     }
 
 

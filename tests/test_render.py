@@ -317,10 +317,13 @@ def test_pdf_download_links_are_absolute_once_the_site_url_is_known(rendered, tm
     assert r"[Results \(JSON\)](downloads/results.json)" in report
     assert "in the `downloads/` folder of the web report" in report
     # With it: the site's pages keep relative links; the PDF's become absolute.
-    info = replace(context["info"], site_url="https://example.org/ages")
+    info = context["info"]
+    info = replace(info, site_url="https://example.org/ages", downloads=(*info.downloads, ("Input", "downloads/ages.dat")))
     with_url = build_context(result, datasets, figures_for(result), info)
     render_pages(with_url, tmp_path)
     assert r"[Results \(JSON\)](downloads/results.json)" in (tmp_path / "data.qmd").read_text()
     report = (tmp_path / "report.qmd").read_text()
     assert r"[Results \(JSON\)](https://example.org/ages/downloads/results.json)" in report
+    assert r"[ages\.dat](https://example.org/ages/downloads/ages.dat)" in report  # the input's copy
+    assert r"[ages\.dat](downloads/ages.dat)" in (tmp_path / "data.qmd").read_text()
     assert "folder of the web report" not in report
