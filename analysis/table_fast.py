@@ -1,6 +1,7 @@
 """The pyarrow path of ``parse_table`` for large text files.
 
-Two readers, tried in order; each returns ``None`` for a file it cannot read
+``parse_table`` tries ``analysis.text_scan`` first; the files it hands on
+come here. Two readers, tried in order; each returns ``None`` for a file it cannot read
 exactly as the line-by-line parser would, and the next one takes over:
 
 1. ``_parse_regular``: after the comment/header lines, a body of one star per
@@ -26,14 +27,13 @@ line-by-line parser, which reports or parses them. The header is found by
 """
 
 import codecs
-import re
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .table import Table, _find_header, _row_ages, _split
+from .table import Table, _find_header, _row_ages, _split, head_lines
 
 __all__ = ["parse_large"]
 
@@ -45,9 +45,6 @@ _FIELD = r"^([+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[nN][aA][nN]))?$"
 _BLOCK_BYTES = 1 << 24
 #: A byte that never occurs in a file this path handles: each line is one field.
 _NO_DELIMITER = "\x01"
-#: Where to look for the first data line and the header.
-_HEAD_BYTES = 1 << 16
-_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 def _lines(buffer: pa.Buffer) -> pa.ChunkedArray:
@@ -80,28 +77,9 @@ def _first(mask: np.ndarray) -> int:
     return int(hits[0]) if hits.size else len(mask)
 
 
-def _head(raw: bytes, start: int) -> tuple[list[str], list[int]] | None:
-    """The lines up to the first data line, and the byte offset just past each one's line end.
-
-    ``None`` when the first data line does not end within ``_HEAD_BYTES``.
-    """
-    chunk = raw[start : start + _HEAD_BYTES]
-    lines, ends, pos = [], [], 0
-    for match in _LINE_END.finditer(chunk):
-        if match.end() == len(chunk) and chunk.endswith(b"\r"):
-            return None  # the chunk may have cut a \r\n in two
-        line = chunk[pos : match.start()].decode("ascii")
-        lines.append(line)
-        ends.append(start + match.end())
-        pos = match.end()
-        if line.strip() and not line.lstrip().startswith("#"):
-            return lines, ends
-    return None
-
-
 def _parse_regular(raw: bytes, start: int, source: str) -> Table | None:
     """pyarrow's numeric CSV reader on a body without comments, blank lines or extra spaces."""
-    head = _head(raw, start)
+    head = head_lines(raw, start)
     if head is None:
         return None
     lines, ends = head

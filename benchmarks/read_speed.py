@@ -7,7 +7,10 @@ layouts and times, per layout and size (median of ``--repeats`` runs in one
 process):
 
 - ``np.loadtxt`` (numpy's C reader; the reference the issue names),
-- ``parse_table`` with its default threshold (pyarrow for files >= 1 MiB),
+- ``parse_table`` with its default threshold (for files >= 1 MiB: the numba
+  kernel of ``analysis.text_scan``, then the pyarrow path if it hands on),
+- the pyarrow path alone (``analysis.table_fast.parse_large``, the reader
+  before the kernel),
 - the line-by-line parser (``fast_threshold`` above the size; the reader
   before the pyarrow path, only up to ``--slow-max-n`` rows),
 - ``read_catalog`` on the same columns written as Parquet.
@@ -15,18 +18,23 @@ process):
 Layouts: "csv" (comma, ``#a,b`` header), "ws" (one space), "irregular"
 (tabs and runs of spaces, a comment line every 1000 rows: the vectorised
 line path). Every reader's columns are checked equal to loadtxt's. Prints
-markdown tables.
+markdown tables. numba's one-off costs (the first call, and a compile from
+scratch without its on-disk cache) are paid before any timing and printed
+separately.
 """
 
 import argparse
 import io
+import time
 
+import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import analysis.table_fast  # noqa: F401  (imported here so that no timing includes pyarrow's import)
+import analysis.text_scan
 from analysis.table import parse_table
+from analysis.table_fast import parse_large  # imported here so that no timing includes pyarrow's
 from benchmarks.timing import median_time
 from publish.readers import read_catalog
 
@@ -61,6 +69,24 @@ def parquet_bytes(ages: np.ndarray) -> bytes:
 
 
 
+def numba_one_off() -> None:
+    """Print the first call's time (compile or cache load) and a compile from scratch."""
+    raw = b"a,b\n1.5,2\n"
+    start = time.perf_counter()
+    analysis.text_scan.scan_table(raw, "warm-up")
+    first = time.perf_counter() - start
+    data = np.frombuffer(raw, dtype=np.uint8)
+    out, lines, slow = np.empty((2, 1)), np.empty(1, dtype=np.int64), np.empty((1, 4), dtype=np.int64)
+    start = time.perf_counter()
+    numba.njit(nogil=True)(analysis.text_scan._count_part.py_func)(data, 4, len(raw))
+    numba.njit(nogil=True)(analysis.text_scan._scan_part.py_func)(data, 4, len(raw), True, 1, 0, out, lines, slow)
+    scratch = time.perf_counter() - start
+    print(
+        "numba one-off costs (not in the timings): first call "
+        f"{first:.2f} s (compile, or load from numba's on-disk cache); compile from scratch {scratch:.2f} s"
+    )
+
+
 def check(columns, reference: np.ndarray, what: str) -> None:
     for c, column in enumerate(columns):
         if not np.array_equal(column, reference[:, c]):
@@ -70,12 +96,18 @@ def check(columns, reference: np.ndarray, what: str) -> None:
 def run(n: int, repeats: int, slow_max_n: int) -> None:
     ages = ages_for(n)
     print(f"\n### n = {n:.0e} rows x 2 columns\n")
-    print("| layout | MB | np.loadtxt (s) | parse_table (s) | speed-up | line-by-line (s) | speed-up |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| layout | MB | reader | np.loadtxt (s) | parse_table (s) | speed-up | pyarrow path (s) | speed-up "
+        "| line-by-line (s) | speed-up |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, (raw, delimiter) in layouts(ages).items():
         t_np, reference = median_time(lambda: np.loadtxt(io.BytesIO(raw), delimiter=delimiter), repeats)
         t_fast, table = median_time(lambda: parse_table(raw, name), repeats)
         check(table.columns, reference, f"parse_table {name}")
+        reader = "kernel" if analysis.text_scan.scan_table(raw, name) is not None else "pyarrow"
+        t_arrow, table = median_time(lambda: parse_large(raw, name), repeats)
+        check(table.columns, reference, f"pyarrow path {name}")
         slow = ""
         if n <= slow_max_n:
             t_slow, table = median_time(lambda: parse_table(raw, name, fast_threshold=len(raw) + 1), 1)
@@ -83,7 +115,10 @@ def run(n: int, repeats: int, slow_max_n: int) -> None:
             slow = f"{t_slow:.2f} | {t_slow / t_fast:.1f}"
         else:
             slow = "| "
-        print(f"| {name} | {len(raw) / 1e6:.0f} | {t_np:.2f} | {t_fast:.2f} | {t_np / t_fast:.1f} | {slow} |")
+        print(
+            f"| {name} | {len(raw) / 1e6:.0f} | {reader} | {t_np:.2f} | {t_fast:.2f} | {t_np / t_fast:.1f} "
+            f"| {t_arrow:.2f} | {t_arrow / t_fast:.1f} | {slow} |"
+        )
     raw = parquet_bytes(ages)
     t_pq, table = median_time(lambda: read_catalog(raw, "x.parquet", format="parquet"), repeats)
     check(table.columns, ages, "parquet")  # parquet keeps the doubles exactly
@@ -96,6 +131,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--slow-max-n", type=float, default=1e6, help="largest n for the line-by-line parser")
     args = parser.parse_args()
+    numba_one_off()
     for size in args.sizes.split(","):
         run(int(float(size)), args.repeats, int(args.slow_max_n))
 

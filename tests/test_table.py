@@ -12,7 +12,7 @@ import analysis.table
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.errors import DataError
 from analysis.manifest import DatasetSpec, SourceSpec
-from analysis.table import datasets_from_table, parse_table
+from analysis.table import Table, datasets_from_table, parse_table
 
 
 def _source(*columns: int | str, paired: bool = True) -> SourceSpec:
@@ -219,3 +219,18 @@ def test_column_not_in_file_lists_the_columns_found(column):
 
 def test_docstring_examples():
     assert doctest.testmod(analysis.table, raise_on_error=True).attempted >= 1
+
+
+def test_table_copies_writable_arrays_and_keeps_read_only_ones():
+    values = np.array([1.0, 2.0])
+    table = Table(source="t", header=(), columns=(values,), line_numbers=np.array([1, 2]))
+    values[0] = 99.0  # the caller's array changes; the table's does not
+    assert table.columns[0][0] == 1.0 and not table.columns[0].flags.writeable
+    frozen = np.array([[3.0, 4.0]])
+    frozen.setflags(write=False)
+    kept = Table(source="t", header=(), columns=tuple(frozen), line_numbers=np.array([1, 2]))
+    assert np.shares_memory(kept.columns[0], frozen)  # a read-only view of read-only memory: no copy
+    view = np.array([[5.0, 6.0]])
+    row = view[0]
+    row.setflags(write=False)  # read-only, but its base can still change: copied
+    assert not np.shares_memory(Table(source="t", header=(), columns=(row,), line_numbers=np.array([1, 2])).columns[0], view)
