@@ -13,8 +13,8 @@ import numpy as np
 from .bandwidth import isj_from_sorted, rule_note
 from .binned import BinnedData, bin_for_bandwidths, relative_error_bound
 from .binned_density import DensityNodes, cdf_at, density_nodes, interpolate
-from .binned_sampling import component_cdf
 from .binned_heldout import held_out_binned
+from .binned_sampling import component_cdf
 from .binned_selectors import binned_loo_cv, rules_from_spread
 from .config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
 from .dataset import Dataset
