@@ -48,13 +48,18 @@ def _summary_table(result: AnalysisResult) -> Table:
     return table
 
 
+def _p(value: float) -> str:
+    """A p-value as the report prints it: below 0.001 (scipy's 0.0 is an underflow, not zero) as "< 0.001"."""
+    return "< 0.001" if value < 0.0005 else f"{value:.3f}"
+
+
 def _comparison_table(result: AnalysisResult) -> Table:
     table = Table(title="Comparisons (A - B)")
     for column in ("A", "B", "KS p", "Wasserstein", "mean diff", "Wilcoxon p"):
         table.add_column(column, justify="left" if column in "AB" else "right")
     for c in result.comparisons:
-        wilcoxon = f"{c.paired.wilcoxon_pvalue:.3g}" if c.paired else "unpaired"
-        table.add_row(c.a, c.b, f"{c.ks_pvalue:.3g}", f"{c.wasserstein:.3f}", f"{c.mean_difference:+.3f}", wilcoxon)
+        wilcoxon = _p(c.paired.wilcoxon_pvalue) if c.paired else "unpaired"
+        table.add_row(c.a, c.b, _p(c.ks_pvalue), f"{c.wasserstein:.3f}", f"{c.mean_difference:+.3f}", wilcoxon)
     return table
 
 

@@ -33,7 +33,13 @@ def test_a_users_file(tmp_path):
     data.write_text("Young,Old\n" + "\n".join(f"{a:.3f},{b:.3f}" for a, b in ages) + "\n")
     run = _run(str(data), "--json", str(tmp_path / "r.json"))
     assert run.returncode == 0, run.stderr
-    assert [d["name"] for d in json.loads((tmp_path / "r.json").read_text())["datasets"]] == ["young", "old"]
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert [d["name"] for d in result["datasets"]] == ["young", "old"]
+    # Both p-values are far below 0.001 (scipy may round them to 0.0): printed as the report prints them.
+    (comparison,) = result["comparisons"]
+    assert comparison["ks_pvalue"] < 1e-6 and comparison["paired"]["wilcoxon_pvalue"] < 1e-6
+    (row,) = [line for line in run.stdout.splitlines() if line.count("young") and line.count("old")]
+    assert row.count("< 0.001") == 2, row
 
 
 def test_bad_input_exits_2_with_one_line(tmp_path):
