@@ -9,7 +9,7 @@ import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
 from scipy.optimize import minimize_scalar
 
-from .binned import bin_ages
+from .binned import MAX_BINS, bin_ages
 from .errors import DataError
 from .results import CvCurve
 
@@ -100,6 +100,12 @@ def binned_loo_cv(ages: np.ndarray, *, scott: float | None = None) -> CvCurve:
     step = _LOW * scott / _BINS_PER_BANDWIDTH
     low = float(ages.min())
     n_bins = int(np.ceil((float(ages.max()) - low) / step)) + 1
+    if n_bins > MAX_BINS:
+        raise DataError(
+            f"binned CV bandwidth: the ages span {float(ages.max()) - low:g} Gyr, {n_bins / 800:.3g} times Scott's "
+            f"bandwidth ({scott:.3g} Gyr); its nodes (Scott/800 apart) would need more than {MAX_BINS} bins. "
+            "Expected ages in Gyr: are a few far outliers, or values in years, in the data?"
+        )
     counts = bin_ages(ages, lo=low, hi=low + (n_bins - 1) * step, n_bins=n_bins, order=1).moments[0]
     length = next_fast_len(n_bins + int(np.ceil(_PAD_BANDWIDTHS * _HIGH * scott / step)), real=True)
     spectrum = rfft(counts, length)

@@ -246,3 +246,11 @@ def test_the_exact_path_never_loads_numba():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_cv_on_a_span_too_wide_for_its_nodes_names_the_problem():
+    # In a catalog of 1e7 stars one age of 5e4 Gyr leaves Scott's bandwidth near 0.6 Gyr and
+    # the span 8e4 times it; the same proportions here, with Scott's bandwidth given.
+    ages = np.append(_ages(np.random.default_rng(120), 2000), 5e4)
+    with pytest.raises(DataError, match=r"ages span 49998.8 Gyr, 8.33e\+04 times Scott.*more than 4194304 bins.*values in years"):
+        binned_loo_cv(ages, scott=0.6)
