@@ -14,13 +14,12 @@ cProfile of one run. Prints markdown tables.
 import argparse
 import cProfile
 import pstats
-import tracemalloc
 
 import numpy as np
 
 from analysis import AnalysisConfig, Dataset, analyse, to_json
 from analysis.pipeline import analyse_dataset
-from benchmarks.timing import median_time
+from benchmarks.timing import median_time, peak_memory
 
 
 def dataset_for(name: str, n: int, seed: int) -> Dataset:
@@ -33,13 +32,6 @@ def dataset_for(name: str, n: int, seed: int) -> Dataset:
     )
 
 
-
-def peak_memory(call) -> int:
-    tracemalloc.start()
-    call()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
 
 
 def main() -> None:

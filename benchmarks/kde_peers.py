@@ -9,7 +9,6 @@ peer time / this engine's time. Prints markdown tables.
 
 import argparse
 import time
-import tracemalloc
 
 import numpy as np
 from KDEpy import FFTKDE
@@ -24,7 +23,7 @@ from analysis.binned_sampling import envelope_multinomial, sample_binned
 from analysis.binned_selectors import binned_loo_cv, rule_of_thumb
 from analysis.kernel import log_density
 from analysis.resample import sample_kde
-from benchmarks.timing import median_time
+from benchmarks.timing import median_time, peak_memory
 
 GRID_BANDWIDTHS = (0.01, 0.1, 1.0)
 DIRECT_MAX_N = 10**5  # scipy, sklearn and direct-sampling envelopes beyond this take minutes
@@ -97,14 +96,6 @@ def bench_curves(n, repeats, rng):
     floor, _ = median_time(lambda: histogram(ages, [scott], grid), repeats)
     return ages, scott, rows, floor
 
-
-def peak_memory(call) -> int:
-    """Peak bytes allocated during ``call`` (tracemalloc sees numpy's and the peers' arrays)."""
-    tracemalloc.start()
-    call()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
 
 
 def bench_rest(ages, scott, repeats, rng):

@@ -1,6 +1,7 @@
-"""The one timing helper the benchmark scripts share."""
+"""The timing and memory helpers the benchmark scripts share."""
 
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -13,3 +14,12 @@ def median_time(fn, repeats: int) -> tuple[float, object]:
         out = fn()
         times.append(time.perf_counter() - start)
     return float(np.median(times)), out
+
+
+def peak_memory(call) -> int:
+    """Peak bytes allocated during ``call()`` (tracemalloc sees numpy's arrays and the peers')."""
+    tracemalloc.start()
+    call()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
