@@ -25,13 +25,14 @@ import os
 from pathlib import Path
 import platform
 import sys
+import tomllib
 from typing import Any
 
 from analysis.config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
 from analysis.errors import ConfigError, ReportError
 from analysis.results import AnalysisResult
 from publish import cache, site
-from publish.buildinfo import BuildInfo, SourceInfo
+from publish.buildinfo import BuildInfo, Revision, SourceInfo, revision_of, source_date
 from publish.downloads import write_downloads
 from publish.engines import ENGINES, FORMATS, PandocEngine, QuartoEngine, select_engine, site_spec
 from publish.render import Page, build_context, render_pages
@@ -41,7 +42,8 @@ from publish.sources import LoadedSource, load_sources
 ROOT = Path(__file__).resolve().parent
 PROJECT_FILE = ROOT / "_quarto.yml"
 MANIFEST = ROOT / "data" / "datasets.yml"
-ASSETS = ROOT / "report" / "assets"
+#: Hand-written folders of ``report/`` copied into the stage: the site's assets and Quarto's theme layer.
+STAGED_FOLDERS = ("assets", "quarto")
 GENERATED = ROOT / "report" / "_generated"
 ARTEFACT_CACHE = ROOT / ".cache" / "artefacts"
 #: Packages whose versions the Methods page prints.
@@ -68,6 +70,8 @@ class Build:
     config: AnalysisConfig | None = None
     engine: QuartoEngine | PandocEngine | None = None
     sources: tuple[LoadedSource, ...] = ()
+    revision: Revision = Revision()
+    date: tuple[str, str] = ("", "")
     key: str = ""
     artefact_key: str = ""
     result: AnalysisResult | None = None
@@ -119,8 +123,14 @@ def load(b: Build) -> None:
     data = [s.path for s in b.sources]
     # The chosen columns decide the data sets, so they belong to both cache keys.
     config = {**asdict(b.config), "columns": b.args.column}
+    # The PDF's title page shows the commit and the date, so they belong to the site's key.
+    b.revision = revision_of(ROOT)
+    b.date = source_date(b.revision)
+    built_from = {"commit": b.revision.commit, "dirty": b.revision.dirty, "date": list(b.date)}
     b.key = cache.build_key(
-        data, {"config": config, "formats": list(b.formats), "engine": b.engine.name if b.engine else None}, root=ROOT
+        data,
+        {"config": config, "formats": list(b.formats), "engine": b.engine.name if b.engine else None, **built_from},
+        root=ROOT,
     )
     b.artefact_key = cache.build_key(
         data,
@@ -166,14 +176,26 @@ def render(b: Build) -> None:
         downloads=downloads,
         config=b.config,
         site_url=str((b.project.quarto.get("website") or {}).get("site-url") or "").rstrip("/"),
+        site=site_spec(b.project.quarto),
+        version=_project_version(),
+        revision=b.revision,
+        date=b.date[0],
+        date_source=b.date[1],
     )
     datasets = [d for s in b.sources for d in s.datasets]
     context = build_context(b.result, datasets, b.figures, info)
     b.pages = render_pages(context, stage, pdf="pdf" in b.formats)
     _mirror_generated(stage)
-    if ASSETS.is_dir():
-        site.stage_tree(ASSETS, stage, "assets")
+    for folder in STAGED_FOLDERS:
+        if (ROOT / "report" / folder).is_dir():
+            site.stage_tree(ROOT / "report" / folder, stage, folder)
     site.write_staged_quarto(stage, site.staged_quarto(b.project.quarto, b.pages, b.formats))
+
+
+def _project_version() -> str:
+    """This checkout's version (``pyproject.toml``), which may differ from an installed copy's."""
+    with (ROOT / "pyproject.toml").open("rb") as stream:
+        return str(tomllib.load(stream)["project"]["version"])
 
 
 def _source_info(s: LoadedSource) -> SourceInfo:

@@ -23,7 +23,13 @@ OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _SHA256 = re.compile(r"[0-9A-Fa-f]{64}")
-_URL = re.compile(r"https?://\S+")
+# Link targets: http(s) only, checked on the raw text ("javascript&colon;..." has no "https://"
+# to start with), with no character that would end a link in HTML or markdown.
+_URL = re.compile(r"https?://[^\s<>\"'`]+")
+# A DOI as registered: "10.", a registrant code, "/", a suffix without spaces or markup characters.
+_DOI = re.compile(r"10\.\d{4,9}/[^\s<>\"'`]+")
+_OPTIONAL_URL = re.compile(f"(?:{_URL.pattern})?")
+_OPTIONAL_DOI = re.compile(f"(?:{_DOI.pattern})?")
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,7 @@ def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
         colour=_text(block, "colour", path, where, pattern=_COLOUR, expected="a hex colour like '#0072B2'"),
         units=units,
         citation=_text(block, "citation", path, where),
-        doi=_text(block, "doi", path, where),
+        doi=_text(block, "doi", path, where, pattern=_OPTIONAL_DOI, expected="a DOI like '10.3847/1538-4357/acb692'"),
         method=_text(block, "method", path, where),
     )
 
@@ -198,7 +204,7 @@ def _parse_source(block: Any, path: str, where: str) -> SourceSpec:
         url=url,
         sha256=sha256,
         licence=_text(block, "licence", path, where),
-        licence_url=_text(block, "licence_url", path, where),
+        licence_url=_text(block, "licence_url", path, where, pattern=_OPTIONAL_URL, expected="an http(s) URL"),
         citation=_text(block, "citation", path, where),
         paired=paired,
         datasets=datasets,

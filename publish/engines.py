@@ -2,36 +2,45 @@
 
 Two engines give the same pages, figures, tables, navigation and PDF:
 
-- ``quarto``: ``quarto render`` on the staged project (website, then the typst PDF);
+- ``quarto``: one ``quarto render`` of the staged project, whose render list holds
+  the website's pages and ``report.qmd`` (typst only, so it becomes ``report.pdf``);
 - ``pandoc``: pandoc 3 (pypandoc-binary) with ``report/pandoc/page.html`` and the
   Lua filter ``report/pandoc/quarto-compat.lua`` for each page; the PDF is pandoc's
   typst writer compiled by the ``typst`` package.
 
-External programs run as argument lists, never through a shell; a failure
-raises EngineError with the command and the tail of its error output.
+Both read the PDF's layout (paper, numbering, title and contents pages) from
+``report.qmd`` itself, a raw typst preamble that both pass through unchanged,
+so their PDFs have the same structure. External programs run as argument
+lists, never through a shell; a failure raises EngineError with the command
+and the lines of its output that name the cause.
 """
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import importlib.metadata
 import importlib.util
 import json
 import logging
 from pathlib import Path
+import re
 import shutil
 import subprocess
 from typing import Any, Protocol
 
-from analysis.errors import EngineError
+from analysis.errors import ConfigError, EngineError
+
+from .filters import md
 
 __all__ = [
     "ENGINES",
     "FORMATS",
     "PDF_NAME",
+    "PAPER_CM",
+    "MARGIN_CM",
     "SiteSpec",
     "site_spec",
     "run",
-    "quarto_commands",
+    "error_summary",
     "find_quarto",
     "select_engine",
     "QuartoEngine",
@@ -44,15 +53,23 @@ logger = logging.getLogger(__name__)
 ENGINES = ("auto", "quarto", "pandoc")
 #: Output formats: the multi-page website and the one-file PDF.
 FORMATS = ("html", "pdf")
+#: Paper sizes (width, height in cm) the PDF can be laid out on, by typst's name (``format.typst.papersize``).
+PAPER_CM = {"a4": (21.0, 29.7), "a5": (14.8, 21.0), "us-letter": (21.59, 27.94), "us-legal": (21.59, 35.56)}
+#: The PDF's page margins in cm: left and right, top, bottom.
+MARGIN_CM = (2.2, 2.4, 2.6)
 #: The PDF's file name in the site (Quarto names it after ``report.qmd``).
 PDF_NAME = "report.pdf"
 #: The staged page that is the whole report as one document.
 REPORT_PAGE = "report.qmd"
 #: Folders of the stage that the site serves as they are.
 RESOURCE_DIRS = ("assets", "figures", "downloads")
-_STDERR_TAIL_LINES = 15
-# typst stamps the PDF with the compile time unless the document's date is none.
-_TYPST_HEADER = "// No creation date, so that an unchanged report gives a byte-identical PDF.\n#set document(date: none)\n"
+#: Last lines of a failed program's output shown in the error, after the lines naming the cause.
+_TAIL_LINES = 8
+#: Most lines that name the cause (``error_summary``) shown in the error.
+_CAUSE_LINES = 8
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Lines that name a cause: "ERROR:", "error:", "Error running filter", "file.lua:76: ...", typst's "error: ...".
+_CAUSE = re.compile(r"\b(error|exception|failed|fatal)\b|\.lua:\d+:|^\s*=?\s*hint:", re.IGNORECASE)
 _PANDOC_DIR = Path(__file__).resolve().parent.parent / "report" / "pandoc"
 
 
@@ -74,11 +91,15 @@ class SiteSpec:
     html_toc : bool
         ``format.html.toc``: a contents list on each page.
     pdf_toc : bool
-        ``format.typst.toc``: a contents list in the PDF.
+        ``format.typst.toc``: a contents page in the PDF.
     number_sections : bool
         ``format.typst.number-sections``.
     papersize : str
         ``format.typst.papersize``, a typst paper name such as ``"a4"``.
+    toc_depth : int
+        ``format.typst.toc-depth``: heading levels in the PDF's contents.
+    typst : dict
+        The whole ``format.typst`` block, which Quarto reads from ``report.qmd``.
     """
 
     title: str
@@ -86,20 +107,33 @@ class SiteSpec:
     pdf_toc: bool = True
     number_sections: bool = True
     papersize: str = "a4"
+    toc_depth: int = 2
+    typst: Mapping[str, Any] = field(default_factory=dict)
 
 
 def site_spec(quarto: Mapping[str, Any]) -> SiteSpec:
-    """The SiteSpec of a parsed ``_quarto.yml`` (without its ``analysis:`` block)."""
+    """The SiteSpec of a parsed ``_quarto.yml`` (without its ``analysis:`` block).
+
+    Raises
+    ------
+    ConfigError
+        If ``format.typst.papersize`` is not one of ``PAPER_CM``.
+    """
     website = quarto.get("website") or {}
     formats = quarto.get("format") or {}
     html = formats.get("html") or {}
     typst_options = formats.get("typst") or {}
+    papersize = str(typst_options.get("papersize", "a4"))
+    if papersize not in PAPER_CM:
+        raise ConfigError(f"format.typst.papersize: expected one of {', '.join(PAPER_CM)}, got {papersize!r}")
     return SiteSpec(
         title=str(website.get("title", "")),
         html_toc=bool(html.get("toc", False)),
         pdf_toc=bool(typst_options.get("toc", False)),
         number_sections=bool(typst_options.get("number-sections", False)),
-        papersize=str(typst_options.get("papersize", "a4")),
+        papersize=papersize,
+        toc_depth=int(typst_options.get("toc-depth", 2)),
+        typst=dict(typst_options),
     )
 
 
@@ -110,7 +144,7 @@ def run(command: Sequence[str], *, cwd: Path | None = None) -> str:
     ------
     EngineError
         If the program cannot be started or exits non-zero; the message gives
-        the command line and the last lines of its standard error.
+        the command line and ``error_summary`` of what it printed.
     """
     shown = " ".join(command)
     logger.debug("running: %s", shown)
@@ -119,23 +153,27 @@ def run(command: Sequence[str], *, cwd: Path | None = None) -> str:
     except OSError as error:
         raise EngineError(f"cannot run `{shown}`: {error.strerror}") from error
     if completed.returncode != 0:
-        tail = " | ".join(completed.stderr.strip().splitlines()[-_STDERR_TAIL_LINES:]) or "(no error output)"
-        raise EngineError(f"`{shown}` exited with status {completed.returncode}: {tail}")
+        summary = error_summary(completed.stderr + "\n" + completed.stdout) or "(no error output)"
+        raise EngineError(f"`{shown}` exited with status {completed.returncode}: {summary}")
     return completed.stdout
 
 
-def quarto_commands(stage: Path, formats: Collection[str], *, quarto: str = "quarto") -> list[list[str]]:
-    """The command lines that render the staged project with Quarto.
+def error_summary(output: str, *, tail: int = _TAIL_LINES, most: int = _CAUSE_LINES) -> str:
+    """The lines of a failed program's output that name the cause, as one line.
 
-    The website comes first because rendering a whole project clears its
-    output folder; the PDF is then rendered into the same folder.
+    Quarto and pandoc print the cause (``ERROR: ...``, a Lua filter's
+    ``file.lua:76: attempt to index a nil value``) and then a long stack trace,
+    so the last lines alone often miss it: this keeps the first ``most`` lines
+    that look like errors, then the last ``tail`` lines, without colour codes
+    or repeats, joined by `` | ``.
+
+    >>> error_summary("\\x1b[31mERROR: bad shortcode\\x1b[0m\\nstack 1\\nstack 2\\nstack 3", tail=1)
+    'ERROR: bad shortcode | stack 3'
     """
-    commands = []
-    if "html" in formats:
-        commands.append([quarto, "render", str(stage), "--to", "html"])
-    if "pdf" in formats:
-        commands.append([quarto, "render", str(stage / REPORT_PAGE), "--to", "typst"])
-    return commands
+    lines = [line.strip() for line in _ANSI.sub("", output).splitlines() if line.strip()]
+    causes = [line for line in lines if _CAUSE.search(line)][:most]
+    kept = list(dict.fromkeys(causes + lines[-tail:]))
+    return " | ".join(kept)
 
 
 def find_quarto(
@@ -170,10 +208,19 @@ class QuartoEngine:
         return f"quarto {run([self.executable, '--version']).strip()}"
 
     def render(self, stage: Path, pages: Sequence[Page], formats: Collection[str], site: SiteSpec) -> Path:
-        """Render the stage (its ``_quarto.yml`` already lists ``pages``) into ``stage/_site``."""
-        for command in quarto_commands(stage, formats, quarto=self.executable):
-            run(command, cwd=stage)
-        return stage / "_site"
+        """Render the stage into ``stage/_site`` with one ``quarto render``.
+
+        The staged ``_quarto.yml`` lists what to render (``site.staged_quarto``).
+
+        Raises
+        ------
+        EngineError
+            If Quarto fails, or exits 0 without writing a page or the PDF.
+        """
+        run([self.executable, "render", str(stage)], cwd=stage)
+        out = stage / "_site"
+        _check_outputs(out, pages, formats)
+        return out
 
 
 class PandocEngine:
@@ -183,8 +230,9 @@ class PandocEngine:
     ----------
     pandoc : str
         The pandoc 3 executable.
-    template, lua_filter : Path
-        The HTML page template and the Quarto-compatibility filter.
+    template, pdf_template, lua_filter : Path
+        The HTML page template, the typst template of the PDF and the
+        Quarto-compatibility filter.
     """
 
     name = "pandoc"
@@ -194,10 +242,12 @@ class PandocEngine:
         pandoc: str,
         *,
         template: Path = _PANDOC_DIR / "page.html",
+        pdf_template: Path = _PANDOC_DIR / "report.typ",
         lua_filter: Path = _PANDOC_DIR / "quarto-compat.lua",
     ) -> None:
         self.pandoc = pandoc
         self.template = template
+        self.pdf_template = pdf_template
         self.lua_filter = lua_filter
 
     def version(self) -> str:
@@ -215,46 +265,45 @@ class PandocEngine:
                     # PNG figures feed only the PDF, which embeds them: the site serves SVGs.
                     shutil.copytree(stage / name, out / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.png"))
             for page in pages:
-                self._page(stage, page, pages, site, pdf="pdf" in formats)
+                if page.file != REPORT_PAGE:
+                    self._page(stage, page, pages, site, pdf="pdf" in formats)
         if "pdf" in formats:
-            self._pdf(stage, site)
+            self._pdf(stage)
+        _check_outputs(out, pages, formats)
         return out
 
     def _page(self, stage: Path, page: Page, pages: Sequence[Page], site: SiteSpec, *, pdf: bool) -> None:
         meta = stage / ".pandoc" / f"{Path(page.file).stem}.json"
         meta.parent.mkdir(exist_ok=True)
+        # pandoc reads metadata strings as markdown, and titles can be data (a column header):
+        # literal markdown (filters.md) shows them as text, never as HTML or a link.
         nav = [
-            {"href": _html_name(p.file), "title": p.title, "current": p.file == page.file} for p in pages
+            {"href": _html_name(p.file), "title": md(p.title), "current": p.file == page.file}
+            for p in pages
+            if p.file != REPORT_PAGE
         ]
-        metadata = {"site-title": site.title, "nav": nav, "css": ["assets/styles.css"], "lang": "en"}
+        metadata = {"site-title": md(site.title), "nav": nav, "css": ["assets/styles.css"], "lang": "en"}
         if pdf:
             metadata["pdf-href"] = PDF_NAME
         meta.write_text(json.dumps(metadata, indent=1), encoding="utf-8")
         command = [
             self.pandoc, page.file, "--from", "markdown", "--to", "html5", "--standalone",
             "--template", str(self.template), "--lua-filter", str(self.lua_filter),
-            "--mathml", "--metadata-file", str(meta), "--output", f"_site/{_html_name(page.file)}",
+            "--mathml", "--citeproc", "--metadata-file", str(meta), "--output", f"_site/{_html_name(page.file)}",
         ]  # fmt: skip
         if site.html_toc:
             command.append("--toc")
         run(command, cwd=stage)
 
-    def _pdf(self, stage: Path, site: SiteSpec) -> None:
+    def _pdf(self, stage: Path) -> None:
         # Imported here: only this engine needs the typst compiler.
         import typst
 
-        header = stage / ".pandoc" / "typst-header.typ"
-        header.parent.mkdir(exist_ok=True)
-        header.write_text(_TYPST_HEADER, encoding="utf-8")
         command = [
             self.pandoc, REPORT_PAGE, "--from", "markdown", "--to", "typst", "--standalone",
-            "--lua-filter", str(self.lua_filter), "--variable", f"papersize={site.papersize}",
-            "--variable", "page-numbering=1", "--include-in-header", str(header), "--output", "report.typ",
+            "--template", str(self.pdf_template), "--lua-filter", str(self.lua_filter), "--citeproc",
+            "--output", "report.typ",
         ]  # fmt: skip
-        if site.pdf_toc:
-            command.append("--toc")
-        if site.number_sections:
-            command += ["--variable", "section-numbering=1.1"]
         run(command, cwd=stage)
         try:
             # System fonts are ignored so that the PDF is the same on every machine;
@@ -267,6 +316,15 @@ class PandocEngine:
             )
         except typst.TypstError as error:
             raise EngineError(f"typst could not compile {stage / 'report.typ'}: {error}") from error
+
+
+def _check_outputs(out: Path, pages: Sequence[Page], formats: Collection[str]) -> None:
+    """An EngineError naming the first page or PDF that an engine should have written but did not."""
+    expected = [_html_name(page.file) for page in pages if page.file != REPORT_PAGE] if "html" in formats else []
+    expected += [PDF_NAME] if "pdf" in formats else []
+    missing = [name for name in expected if not (out / name).is_file()]
+    if missing:
+        raise EngineError(f"the engine finished without writing {', '.join(missing)} into {out}")
 
 
 def _html_name(qmd: str) -> str:

@@ -47,6 +47,9 @@ _RC = {
     "svg.hashsalt": "stellar-age-kde-report",
     # Text stays text in the SVG: smaller files, searchable and selectable.
     "svg.fonttype": "none",
+    # Labels and titles are data (column headers, manifest labels): "$" is a dollar sign, never
+    # the start of mathtext, so a header like "$\foo{$" draws as written instead of failing.
+    "text.parse_math": False,
     "font.family": "DejaVu Sans",
     "font.size": 10.0,
     "axes.titlesize": 10.0,

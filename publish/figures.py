@@ -34,7 +34,8 @@ class Figure:
 
     ``svg`` and ``png`` are paths relative to the site root; ``alt`` is for
     screen readers (what is shown, with the key numbers); ``caption`` for
-    every reader.
+    every reader; ``aspect`` is height over width, which sizes the figure in
+    the PDF.
     """
 
     id: str
@@ -42,6 +43,7 @@ class Figure:
     png: str
     alt: str
     caption: str
+    aspect: float
 
 
 def _plan(result: AnalysisResult) -> list[tuple[str, Callable[[], Drawn]]]:
@@ -107,5 +109,8 @@ def draw_figures(result: AnalysisResult, out_dir: Path) -> dict[str, Figure]:
         for figure_id, draw in plan:
             fig, alt, caption = draw()
             svg, png = save_figure(fig, out_dir, figure_id)
-            figures[figure_id] = Figure(id=figure_id, svg=svg, png=png, alt=alt, caption=caption)
+            width, height = fig.get_size_inches()
+            figures[figure_id] = Figure(
+                id=figure_id, svg=svg, png=png, alt=alt, caption=caption, aspect=float(height / width)
+            )
     return figures

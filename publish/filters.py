@@ -7,8 +7,10 @@ Text that comes from data or the manifest goes through ``md``, ``attr`` or
 """
 
 from collections.abc import Callable
+import html as html_module
 import json
 import math
+import re
 from typing import Any
 import urllib.parse
 
@@ -16,7 +18,7 @@ import markupsafe
 
 from analysis.errors import RenderError
 
-__all__ = ["FILTERS"]
+__all__ = ["ALLOWED_SCHEMES", "FILTERS", "md", "safe_url", "url"]
 
 _MD_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|~^$@:;,\"'=/?%")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
@@ -71,24 +73,81 @@ def html(value: Any) -> str:
     return str(markupsafe.escape(_text(value, "html"))).replace("{", "&#123;")
 
 
-def url(value: Any) -> str:
-    """A link target from the manifest: http(s) or site-relative, percent-encoded.
+#: Schemes a report may link to; everything else (javascript:, data:, vbscript:, file:...) is refused.
+ALLOWED_SCHEMES = ("http", "https", "mailto", "doi")
+# What a browser ignores in a URL before reading its scheme (WHATWG URL: C0 controls and spaces
+# at the ends, tabs and newlines anywhere), so "java\tscript:" is "javascript:" to it.
+_URL_IGNORED = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$|[\t\n\r]")
+# Characters that stay as they are in a link target; everything else is percent-encoded.
+_URL_SAFE = ":/?#@!$&'*+,;=%~"
+
+
+def safe_url(value: Any, *, where: str = "link") -> str:
+    """A link target that cannot run code: the URL as a browser will read it, its scheme checked.
+
+    HTML character references are decoded first, as pandoc does in link
+    targets (``javascript&colon;`` and ``&#106;avascript:`` are
+    ``javascript:``), and what browsers ignore is dropped; the scheme must then
+    be one of ``ALLOWED_SCHEMES`` or absent (a site-relative link).
 
     Raises
     ------
     RenderError
-        For any other scheme (e.g. ``javascript:``), which a report never links to.
+        Naming ``where`` (e.g. the manifest field), the URL and its scheme.
     """
-    text = _text(value, "url")
-    scheme = urllib.parse.urlsplit(text).scheme
-    if scheme not in ("", "http", "https"):
-        raise RenderError(f"link {text!r}: expected an http(s) or relative URL, got scheme {scheme!r}")
-    return urllib.parse.quote(text, safe=":/?#@!$&'*+,;=%~")
+    if value is None:
+        raise RenderError(f"{where}: expected a URL, got None")
+    text = _URL_IGNORED.sub("", html_module.unescape(str(value)))
+    scheme = urllib.parse.urlsplit(text).scheme.lower()
+    if scheme and scheme not in ALLOWED_SCHEMES:
+        raise RenderError(
+            f"{where}: expected an {', '.join(ALLOWED_SCHEMES[:-1])} or {ALLOWED_SCHEMES[-1]} URL "
+            f"or a site-relative path, got {text!r} (scheme {scheme!r})"
+        )
+    return text
+
+
+def url(value: Any, where: str = "link") -> str:
+    """A link target for markdown, ``[text](target)``: ``safe_url``, percent-encoded.
+
+    ``&`` becomes ``&amp;``, which pandoc decodes back to ``&``, so no
+    character reference can form in the output. Spaces, quotes and brackets
+    are percent-encoded.
+
+    >>> url("https://example.org/a b?x=1&y=2")
+    'https://example.org/a%20b?x=1&amp;y=2'
+
+    Raises
+    ------
+    RenderError
+        As ``safe_url``.
+    """
+    quoted = urllib.parse.quote(safe_url(value, where=where), safe=_URL_SAFE)
+    return quoted.replace("&", "&amp;")
+
+
+def typst_str(value: Any) -> str:
+    r"""Text as a typst string literal, quotes included, with ``\`` and ``"`` escaped.
+
+    >>> print(typst_str('a "b" \ c'))
+    "a \"b\" \\ c"
+    """
+    text = _text(value, "typst_str").replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
 def yaml_md(value: Any) -> str:
     """Text from data as a YAML double-quoted scalar whose content is literal markdown (titles)."""
     return json.dumps(md(value), ensure_ascii=False)
+
+
+def yaml_value(value: Any) -> str:
+    """A configuration value (from ``_quarto.yml``) as a YAML flow value: JSON, which YAML reads as is.
+
+    >>> yaml_value("a4"), yaml_value(True), yaml_value({"x": "2cm"})
+    ('"a4"', 'true', '{"x": "2cm"}')
+    """
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def gyr(value: Any) -> str:
@@ -175,7 +234,9 @@ FILTERS: dict[str, Callable[..., str]] = {
     "attr": attr,
     "html": html,
     "url": url,
+    "typst_str": typst_str,
     "yaml_md": yaml_md,
+    "yaml_value": yaml_value,
     "gyr": gyr,
     "num": num,
     "pvalue": pvalue,

@@ -22,10 +22,14 @@ from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.results import AnalysisResult, Comparison, DatasetResult, EngineInfo
 from publish.buildinfo import BuildInfo
+from publish.engines import MARGIN_CM, PAPER_CM
 from publish.downloads import INPUT_COPY_MAX_BYTES
 from publish.filters import FILTERS
+from publish.references import csl_entries, csl_json, dataset_key, source_key
 
-__all__ = ["Page", "build_context", "explorer_json", "fine_histogram", "make_environment", "render_pages"]
+__all__ = [
+    "Page", "REFERENCES_FILE", "build_context", "explorer_json", "fine_histogram", "make_environment", "render_pages",
+]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 #: Significance level at which the report says a test "rejects".
@@ -49,6 +53,17 @@ EXPLORER_BIN_GYR = 0.0025
 EXPLORER_MAX_BINS = 8000
 #: Largest synthetic sample the explorer draws per redraw from a fine histogram.
 EXPLORER_MAX_SAMPLE = 100_000
+#: The staged bibliography (CSL-JSON) that every page and the PDF cite from.
+REFERENCES_FILE = "references.json"
+#: Tallest a figure may stand in the PDF, as a fraction of the text height. A figure that does not
+#: fit where it stands moves to the next page, and this keeps the page it leaves about half full.
+MAX_FIGURE_HEIGHT = 0.42
+#: ``format.typst`` options the report lays out itself (``report.qmd.j2``) rather than leave to Quarto's template.
+_OWN_TYPST_OPTIONS = ("toc", "toc-depth", "number-sections", "title")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 class FigureLike(Protocol):
@@ -59,6 +74,7 @@ class FigureLike(Protocol):
     png: str
     alt: str
     caption: str
+    aspect: float
 
 
 @dataclass(frozen=True)
@@ -140,6 +156,7 @@ def _dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike
         "citation": d.citation,
         "doi": d.doi,
         "doi_url": f"https://doi.org/{d.doi}" if d.doi else "",
+        "cite": dataset_key(d.name) if d.citation.strip() else "",
         "method": d.method,
         "pair_group": d.pair_group or "",
         "summary": r.summary,
@@ -272,10 +289,47 @@ def _pdf_href(info: BuildInfo, path: str) -> str:
 
 
 def _source_views(info: BuildInfo) -> list[dict[str, Any]]:
-    """Each input file with the path of its copy in the site, or "" when it was too large to copy."""
+    """Each input file with the path of its copy in the site ("" when too large to copy) and its citation key."""
     copies = {Path(path).name: path for _, path in info.downloads if path.startswith("downloads/")}
-    views = [{"s": s, "copy_path": copies.get(Path(s.file).name, "")} for s in info.sources]
+    views = [
+        {"s": s, "copy_path": copies.get(Path(s.file).name, ""), "cite": source_key(s.id) if s.citation.strip() else ""}
+        for s in info.sources
+    ]
     return [{**v, "copy_pdf_href": _pdf_href(info, v["copy_path"])} for v in views]
+
+
+def _pdf_view(info: BuildInfo, figures: Mapping[str, FigureLike]) -> dict[str, Any]:
+    """The PDF's layout (``format.typst`` of ``_quarto.yml``), the date it shows and each figure's width.
+
+    A figure's width (percent of the text width) is the widest that keeps it
+    within ``MAX_FIGURE_HEIGHT`` of the text height.
+    """
+    spec = info.site
+    paper_w, paper_h = PAPER_CM[spec.papersize]
+    side, top, bottom = MARGIN_CM
+    text_w, text_h = paper_w - 2 * side, paper_h - top - bottom
+    options = {key: value for key, value in spec.typst.items() if key not in _OWN_TYPST_OPTIONS}
+    # Quarto formats citations with typst's own processor unless told to use citeproc, as pandoc does.
+    options["citeproc"] = True
+    if info.date:
+        year, month, day = (int(part) for part in info.date.split("-"))
+        document_date = f"datetime(year: {year}, month: {month}, day: {day})"
+        date_text = f"{day} {_MONTHS[month - 1]} {year}"
+    else:
+        document_date, date_text = "none", ""
+    return {
+        "papersize": spec.papersize,
+        "number_sections": spec.number_sections,
+        "toc": spec.pdf_toc,
+        "toc_depth": spec.toc_depth,
+        "quarto_options": sorted(options.items()),
+        "document_date": document_date,
+        "date_text": date_text,
+        "margin": {"side": side, "top": top, "bottom": bottom},
+        "figure_widths": {
+            key: min(100, int(100 * MAX_FIGURE_HEIGHT * text_h / (text_w * f.aspect))) for key, f in figures.items()
+        },
+    }
 
 
 def build_context(
@@ -342,7 +396,10 @@ def build_context(
         "input_copy_max_kb": INPUT_COPY_MAX_BYTES // 1000,
         "versions": [{"name": n, "version": v} for n, v in info.versions],
         "site_url": info.site_url,
+        "explorer_href": _pdf_href(info, "bandwidth.html#explore-the-bandwidth"),
         "downloads": [{"label": label, "path": path, "pdf_href": _pdf_href(info, path)} for label, path in info.downloads],
+        "bibliography": csl_entries(info.sources, datasets),
+        "pdf": _pdf_view(info, figures),
     }
 
 
@@ -375,7 +432,7 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def render_pages(context: dict[str, Any], out_dir: Path, *, pdf: bool = True) -> tuple[Page, ...]:
-    """Write the ``.qmd`` pages into ``out_dir``; return them in navigation order.
+    """Write the ``.qmd`` pages (and ``references.json``) into ``out_dir``; return the pages in navigation order.
 
     Every page is rendered before any file is written. With ``pdf=True`` also
     writes ``report.qmd``: every page as one document for the typst PDF, with
@@ -399,6 +456,8 @@ def render_pages(context: dict[str, Any], out_dir: Path, *, pdf: bool = True) ->
     if pdf:
         sections = [{"title": page.title, "body": body, "dataset": dataset} for page, body, dataset in pages]
         texts["report.qmd"] = _render(env, "report.qmd.j2", {**context, "sections": sections, "pdf_document": True})
+    if context["bibliography"]:
+        texts[REFERENCES_FILE] = csl_json(context["bibliography"])
     out_dir.mkdir(parents=True, exist_ok=True)
     for file, text in texts.items():
         _write_if_changed(out_dir / file, text)

@@ -19,6 +19,8 @@ import yaml
 
 from analysis.errors import ReportError
 
+from .filters import md
+
 from .engines import PDF_NAME, REPORT_PAGE
 
 __all__ = ["make_stage", "remove_stage", "stage_tree", "staged_quarto", "write_staged_quarto", "publish"]
@@ -53,17 +55,25 @@ def stage_tree(source: Path, stage: Path, name: str) -> None:
 def staged_quarto(quarto: Mapping[str, Any], pages: Sequence[Page], formats: Collection[str]) -> dict[str, Any]:
     """The project settings with the generated pages merged in.
 
-    ``project.render`` lists the website's pages (so ``report.qmd`` is only
-    rendered to the PDF), and ``website.navbar.left`` links them in order,
-    plus the PDF when one is built.
+    ``project.render`` lists the website's pages (with ``--format html`` or
+    ``all``) and ``report.qmd`` (with ``pdf`` or ``all``), so one ``quarto
+    render`` writes both into ``_site/``. The project renders only HTML:
+    ``format.typst`` moves into ``report.qmd``'s own front matter (see
+    ``render.render_pages``), otherwise Quarto would also render every page
+    to a PDF of its own and link it as "Other formats". ``website.navbar.left``
+    links the pages in order, plus the PDF when one is built. Page titles are
+    data (a column header can be one), so they arrive here as literal
+    markdown (``filters.md``): Quarto reads navbar text as markdown and
+    expands shortcodes in it.
     """
     settings = copy.deepcopy(dict(quarto))
-    site_pages = [page for page in pages if page.file != REPORT_PAGE]
+    site_pages = [page for page in pages if page.file != REPORT_PAGE] if "html" in formats else []
     project = settings.setdefault("project", {})
-    project["render"] = [page.file for page in site_pages]
+    project["render"] = [page.file for page in site_pages] + ([REPORT_PAGE] if "pdf" in formats else [])
+    (settings.get("format") or {}).pop("typst", None)
     navbar = settings.setdefault("website", {}).setdefault("navbar", {})
-    navbar["left"] = [{"href": page.file, "text": page.title} for page in site_pages]
-    if "pdf" in formats:
+    navbar["left"] = [{"href": page.file, "text": md(page.title)} for page in site_pages]
+    if "pdf" in formats and site_pages:
         navbar["left"].append({"href": PDF_NAME, "text": "PDF"})
     return settings
 
