@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from analysis.errors import ConfigError, EngineError
 
 from .filters import md
+from .site_search import INDEX_FILE, search_index_js, sections_of
 
 __all__ = [
     "ENGINES",
@@ -219,6 +220,10 @@ class QuartoEngine:
         """
         run([self.executable, "render", str(stage)], cwd=stage)
         out = stage / "_site"
+        # Quarto copies what report.qmd shows into the site too; the PDF embeds its PNG figures and
+        # the pages show SVGs, so the site serves no PNG (as with the pandoc engine).
+        for png in (out / "figures").glob("*.png"):
+            png.unlink()
         _check_outputs(out, pages, formats)
         return out
 
@@ -264,9 +269,11 @@ class PandocEngine:
                 if (stage / name).is_dir():
                     # PNG figures feed only the PDF, which embeds them: the site serves SVGs.
                     shutil.copytree(stage / name, out / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.png"))
-            for page in pages:
-                if page.file != REPORT_PAGE:
-                    self._page(stage, page, pages, site, pdf="pdf" in formats)
+            site_pages = [page for page in pages if page.file != REPORT_PAGE]
+            for page in site_pages:
+                self._page(stage, page, pages, site, pdf="pdf" in formats)
+            sections = [s for page in site_pages for s in sections_of(out / _html_name(page.file), page.title)]
+            (out / INDEX_FILE).write_text(search_index_js(sections), encoding="utf-8")
         if "pdf" in formats:
             self._pdf(stage)
         _check_outputs(out, pages, formats)

@@ -1,9 +1,14 @@
 """Helpers shared by the test modules."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+import functools
+import http.server
 import os
+from pathlib import Path
 import subprocess
 import sys
-from pathlib import Path
+import threading
 
 import pytest
 
@@ -42,12 +47,15 @@ CHROMIUM_ARGS = [
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 
 
-def open_offline(browser, html: Path, *, width: int = 1280):
-    """Open a page with every non-``file://`` request refused.
+def open_offline(browser, target: Path | str, *, width: int = 1280):
+    """Open a page with every request outside its own site refused.
 
-    Returns the page, its console errors and the requests that failed or
-    needed the network.
+    ``target`` is a file (opened from ``file://``) or an ``http://127.0.0.1``
+    URL from ``serve``. Returns the page, its console errors and the requests
+    that failed or needed the network.
     """
+    url = target.as_uri() if isinstance(target, Path) else target
+    own = "file://" if url.startswith("file://") else url[: url.index("/", len("http://")) + 1]
     page = browser.new_page(viewport={"width": width, "height": 900})
     errors: list[str] = []
     failed: list[str] = []
@@ -56,16 +64,35 @@ def open_offline(browser, html: Path, *, width: int = 1280):
     page.on("requestfailed", lambda r: failed.append(r.url))
 
     def route(r):
-        if r.request.url.startswith("file://"):
+        if r.request.url.startswith(own):
             r.continue_()
         else:
             failed.append(r.request.url)
             r.abort()
 
     page.route("**/*", route)
-    page.goto(html.as_uri())
+    page.goto(url)
     page.wait_for_load_state("load")
     return page, errors, failed
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1 (a free port) while the block runs; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/"
+        finally:
+            server.shutdown()
+            thread.join()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        pass
 
 
 def axe_violations(page, selector: str = "document") -> list[str]:

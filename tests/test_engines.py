@@ -14,18 +14,20 @@ import pytest
 import yaml
 
 from analysis.errors import EngineError
+from analysis.errors import ConfigError
 from publish.engines import (
     PandocEngine,
     QuartoEngine,
     SiteSpec,
+    error_summary,
     find_quarto,
-    quarto_commands,
     run,
     select_engine,
     site_spec,
 )
 from publish.render import Page
 from publish.site import staged_quarto, write_staged_quarto
+from tests.support import require
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = SiteSpec(title="Stellar Age KDE Report")
@@ -71,9 +73,16 @@ Gaussian $\\sigma = 3.43$ Gyr.
 """
 
 REPORT = """---
-title: "Stellar ages report"
-toc: true
+format:
+  typst:
+    citeproc: true
 ---
+
+```{=typst}
+#set document(title: "Stellar ages report", date: none)
+#set page(paper: "a4", numbering: "1")
+#set heading(numbering: "1.1")
+```
 
 # Ages {#sec-ages}
 
@@ -149,14 +158,40 @@ def _soup(path: Path) -> BeautifulSoup:
 # --- Quarto -------------------------------------------------------------------------------------
 
 
-def test_quarto_command_lines(tmp_path):
-    stage = tmp_path / "stage"
-    assert quarto_commands(stage, ("html", "pdf"), quarto="/opt/quarto/bin/quarto") == [
-        ["/opt/quarto/bin/quarto", "render", str(stage), "--to", "html"],
-        ["/opt/quarto/bin/quarto", "render", str(stage / "report.qmd"), "--to", "typst"],
-    ]
-    assert quarto_commands(stage, ("html",)) == [["quarto", "render", str(stage), "--to", "html"]]
-    assert quarto_commands(stage, ("pdf",)) == [["quarto", "render", str(stage / "report.qmd"), "--to", "typst"]]
+FAKE_QUARTO = """#!{python}
+import pathlib, sys
+stage = pathlib.Path(sys.argv[2])
+(stage / "argv.txt").write_text(" ".join(sys.argv[1:]))
+out = stage / "_site"
+out.mkdir()
+for name in {written!r}:
+    (out / name).write_text("written by the fake quarto")
+"""
+
+
+def _fake_quarto(folder: Path, written: tuple[str, ...]) -> QuartoEngine:
+    """A stand-in ``quarto`` that records its command line and writes ``written`` into ``_site``."""
+    executable = folder / "quarto"
+    executable.write_text(FAKE_QUARTO.format(python=sys.executable, written=written))
+    executable.chmod(0o755)
+    return QuartoEngine(str(executable))
+
+
+def test_quarto_renders_the_staged_project_in_one_command(tmp_path):
+    stage = make_stage(tmp_path / "stage")
+    engine = _fake_quarto(tmp_path, ("index.html", "joyce.html", "report.pdf"))
+    out = engine.render(stage, PAGES, ("html", "pdf"), SITE)
+    assert out == stage / "_site"
+    assert (stage / "argv.txt").read_text() == f"render {stage}"
+
+
+def test_quarto_that_writes_no_pdf_is_an_engine_error(tmp_path):
+    # Quarto renders a qmd outside the project's render list next to it, not into _site,
+    # and still exits 0: the PDF would silently be missing from the published site.
+    stage = make_stage(tmp_path / "stage")
+    engine = _fake_quarto(tmp_path, ("index.html", "joyce.html"))
+    with pytest.raises(EngineError, match=r"finished without writing report\.pdf into .*_site"):
+        engine.render(stage, PAGES, ("html", "pdf"), SITE)
 
 
 def test_auto_without_quarto_chooses_pandoc_and_says_why(caplog):
@@ -194,30 +229,46 @@ def test_unknown_engine_lists_the_allowed_ones():
         select_engine("latex")
 
 
-@pytest.mark.skipif(find_quarto()[0] is None, reason="Quarto is not installed (no quarto on PATH, no quarto-cli)")
-def test_real_quarto_renders_the_stage(tmp_path):
+def test_real_quarto_renders_the_stage_into_one_site_with_its_pdf(tmp_path):
+    require(find_quarto()[0] is not None, "Quarto is not installed (no quarto on PATH, no quarto-cli package)")
     stage = make_stage(tmp_path / "stage")
     quarto_settings = yaml.safe_load((ROOT / "_quarto.yml").read_text())
     quarto_settings.pop("analysis")
-    write_staged_quarto(stage, staged_quarto(quarto_settings, (*PAGES, Page("report.qmd", "Report")), ("html", "pdf")))
-    engine = select_engine("quarto")
-    out = engine.render(stage, PAGES, ("html", "pdf"), site_spec(quarto_settings))
+    write_staged_quarto(stage, staged_quarto(quarto_settings, PAGES, ("html", "pdf")))
+    (stage / "quarto").mkdir()
+    (stage / "quarto" / "theme.scss").write_text((ROOT / "report" / "quarto" / "theme.scss").read_text())
+    out = select_engine("quarto").render(stage, PAGES, ("html", "pdf"), site_spec(quarto_settings))
     assert (out / "index.html").is_file() and (out / "joyce.html").is_file()
-    assert "Heavy ties" in "".join(p.extract_text() for p in pypdf.PdfReader(out / "report.pdf").pages)
+    reader = pypdf.PdfReader(out / "report.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Heavy ties" in text and "See Figure 1 and Table 1." in text and "As Section 1 shows" in text
+    assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]  # a4, in points
+    # Only the report is a PDF: no page offers "Other formats" of itself.
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["report.pdf"]
+    assert "Other formats" not in (out / "index.html").read_text(encoding="utf-8")
 
 
 # --- running programs ---------------------------------------------------------------------------
 
 
-def test_failing_command_raises_with_command_and_stderr_tail():
-    script = "import sys; sys.stderr.write(''.join(f'line {i}\\n' for i in range(40))); sys.exit(3)"
+def test_failing_command_raises_with_command_and_the_lines_naming_the_cause():
+    # As Quarto fails in a Lua filter: the cause first, then a long stack trace.
+    script = (
+        "import sys; sys.stderr.write('\\x1b[31mERROR: shortcodes.lua:76: attempt to index a nil value\\x1b[0m\\n'"
+        " + ''.join(f'  at frame {i}\\n' for i in range(40))); sys.exit(3)"
+    )
     with pytest.raises(EngineError) as caught:
         run([sys.executable, "-c", script])
     message = str(caught.value)
     assert message.startswith(f"`{sys.executable} -c import sys;")
-    assert "exited with status 3: line 25 | line 26 |" in message
-    assert message.endswith("line 39")
-    assert "line 24 " not in message
+    assert "exited with status 3: ERROR: shortcodes.lua:76: attempt to index a nil value | at frame 32 |" in message
+    assert message.endswith("at frame 39")
+    assert "at frame 31 " not in message and "\x1b" not in message
+
+
+def test_error_summary_keeps_causes_and_tail_without_repeats():
+    output = "ok\nerror: first\nnoise\nerror: first\nWARN x\nlast"
+    assert error_summary(output, tail=2) == "error: first | WARN x | last"
 
 
 def test_missing_program_raises():
@@ -240,7 +291,7 @@ def test_every_page_and_resource_is_written(rendered):
     names = {p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if p.is_file()}
     assert names == {
         "index.html", "joyce.html", "report.pdf", "figures/hist.svg",
-        "assets/styles.css", "downloads/results.json",
+        "assets/styles.css", "downloads/results.json", "search-index.js",
     }  # fmt: skip  (no PNG: the PDF embeds those)
 
 
@@ -312,12 +363,14 @@ def test_no_remote_resources_only_the_explicit_external_link(rendered):
 # --- pandoc: PDF ----------------------------------------------------------------------------------
 
 
-def test_pdf_has_title_contents_numbered_sections_figures_tables_and_page_numbers(rendered):
+def test_pdf_keeps_the_documents_own_layout_numbered_sections_figures_tables_and_pages(rendered):
     reader = pypdf.PdfReader(rendered / "report.pdf")
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     text = " ".join(pages)
     assert len(pages) == 2  # the pagebreak shortcode
-    assert pages[0].startswith("Stellar ages report Contents 1 Ages")
+    assert pages[0].startswith("1 Ages")  # no title block or contents of the template's own
+    assert reader.metadata.title == "Stellar ages report"
+    assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]  # a4, in points
     assert "1 Ages" in text and "2 Fit" in text
     assert "See Figure 1 and Table 1." in text
     assert "As Section 1 shows" in text
@@ -341,7 +394,7 @@ def test_pdf_embeds_its_fonts_and_the_png_figure(rendered):
 
 
 def test_pandoc_output_is_byte_identical_across_builds(rendered, tmp_path):
-    # Another folder and another moment: neither may show in the output.
+    # Another folder and another moment: neither may show in the output (the document's date is none).
     assert "/CreationDate" not in pypdf.PdfReader(rendered / "report.pdf").metadata
     again = _pandoc().render(make_stage(tmp_path / "elsewhere"), PAGES, ("html", "pdf"), SITE)
     for name in ("index.html", "joyce.html", "report.pdf"):
@@ -369,6 +422,32 @@ def test_typst_failure_is_an_engine_error(tmp_path):
 
 def test_site_spec_reads_the_project_file():
     settings = yaml.safe_load((ROOT / "_quarto.yml").read_text())
-    assert site_spec(settings) == SiteSpec(
-        title="Stellar Age KDE Report", html_toc=True, pdf_toc=True, number_sections=True, papersize="a4"
+    spec = site_spec(settings)
+    assert (spec.title, spec.html_toc, spec.pdf_toc, spec.number_sections, spec.papersize, spec.toc_depth) == (
+        "Stellar Age KDE Report", True, True, True, "a4", 2
     )
+    assert spec.typst == settings["format"]["typst"]
+
+
+def test_unknown_paper_size_is_a_configuration_error():
+    with pytest.raises(ConfigError, match="format.typst.papersize: expected one of a4, a5, us-letter, us-legal, got 'a0'"):
+        site_spec({"format": {"typst": {"papersize": "a0"}}})
+
+
+HOSTILE_TITLE = "<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)> {{< meta title >}} $x$"
+
+
+def test_page_titles_from_data_are_text_in_the_navigation_and_title(tmp_path):
+    stage = make_stage(tmp_path / "stage")
+    (stage / "joyce.qmd").write_text('---\ntitle: "Fit"\n---\n\nText.\n', encoding="utf-8")
+    pages = (Page("index.qmd", "Overview"), Page("joyce.qmd", HOSTILE_TITLE))
+    out = _pandoc().render(stage, pages, ("html",), SiteSpec(title="<b>Site</b> *x*"))
+    for name in ("index.html", "joyce.html"):
+        html = (out / name).read_text(encoding="utf-8")
+        soup = BeautifulSoup(html, "html.parser")
+        assert [tag.get("src") for tag in soup.find_all("script")] == ["search-index.js", "assets/site.js"]
+        assert soup.find("img", src="x") is None and soup.find("b") is None
+        assert not [a for a in soup.find_all("a") if a.get("href", "").lower().startswith("javascript")]
+        nav = soup.find("nav", attrs={"aria-label": "Report pages"})
+        assert [" ".join(a.get_text().split()) for a in nav.select("li a")][1] == HOSTILE_TITLE
+        assert " ".join(nav.find("a", class_="navbar-brand").get_text().split()) == "<b>Site</b> *x*"

@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+import pypandoc
 import pytest
 import yaml
 
@@ -83,15 +84,35 @@ PAGES = (Page("index.qmd", "Overview"), Page("dataset-joyce.qmd", "Joyce et al. 
 def test_staged_quarto_merges_the_navigation_and_render_list():
     root = {"project": {"type": "website", "output-dir": "_site"}, "website": {"title": "T", "navbar": {"left": []}}}
     staged = staged_quarto(root, (*PAGES, Page("report.qmd", "Report")), ("html", "pdf"))
-    assert staged["project"] == {"type": "website", "output-dir": "_site", "render": ["index.qmd", "dataset-joyce.qmd"]}
+    # One `quarto render` writes the pages and the PDF (report.qmd) into _site.
+    assert staged["project"] == {
+        "type": "website", "output-dir": "_site", "render": ["index.qmd", "dataset-joyce.qmd", "report.qmd"],
+    }  # fmt: skip
     assert staged["website"]["navbar"]["left"] == [
         {"href": "index.qmd", "text": "Overview"},
-        {"href": "dataset-joyce.qmd", "text": "Joyce et al. (2023)"},
+        {"href": "dataset-joyce.qmd", "text": r"Joyce et al\. \(2023\)"},
         {"href": "report.pdf", "text": "PDF"},
     ]
     assert root["website"]["navbar"]["left"] == []  # the root settings are not modified
     html_only = staged_quarto(root, PAGES, ("html",))
-    assert [item["text"] for item in html_only["website"]["navbar"]["left"]] == ["Overview", "Joyce et al. (2023)"]
+    assert [item["text"] for item in html_only["website"]["navbar"]["left"]] == ["Overview", r"Joyce et al\. \(2023\)"]
+    assert html_only["project"]["render"] == ["index.qmd", "dataset-joyce.qmd"]
+    assert staged_quarto(root, PAGES, ("pdf",))["project"]["render"] == ["report.qmd"]
+
+
+def test_staged_quarto_moves_the_pdf_options_out_of_the_project():
+    # At project level, `format: typst` would make Quarto render every page to a PDF of its own.
+    root = {"format": {"html": {"toc": True}, "typst": {"papersize": "a4"}}}
+    assert staged_quarto(root, PAGES, ("html", "pdf"))["format"] == {"html": {"toc": True}}
+    assert root["format"]["typst"] == {"papersize": "a4"}
+
+
+def test_staged_quarto_navigation_text_is_literal_markdown():
+    # Quarto reads navbar text as markdown and expands shortcodes in it (a column header can be a title).
+    hostile = Page("dataset-x.qmd", "{{< include /etc/passwd >}} <script>x</script>")
+    text = staged_quarto({}, (hostile,), ("html",))["website"]["navbar"]["left"][0]["text"]
+    assert "{{" not in text and "<" not in text
+    assert pypandoc.convert_text(text, "plain", format="markdown").strip() == hostile.title
 
 
 def test_staged_quarto_file_round_trips(tmp_path):
