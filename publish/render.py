@@ -22,7 +22,7 @@ from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.results import AnalysisResult, Comparison, DatasetResult, EngineInfo
 from publish.buildinfo import BuildInfo
-from publish.downloads import INPUT_COPY_MAX_BYTES
+from publish.downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
 from publish.filters import FILTERS
 
 __all__ = ["Page", "build_context", "explorer_json", "fine_histogram", "make_environment", "render_pages"]
@@ -273,7 +273,7 @@ def _pdf_href(info: BuildInfo, path: str) -> str:
 
 def _source_views(info: BuildInfo) -> list[dict[str, Any]]:
     """Each input file with the path of its copy in the site, or "" when it was too large to copy."""
-    copies = {Path(path).name: path for _, path in info.downloads if path.startswith("downloads/")}
+    copies = {Path(path).name: path for _, path in info.downloads if path.startswith(f"downloads/{INPUT_FOLDER}/")}
     views = [{"s": s, "copy_path": copies.get(Path(s.file).name, "")} for s in info.sources]
     return [{**v, "copy_pdf_href": _pdf_href(info, v["copy_path"])} for v in views]
 
