@@ -9,10 +9,14 @@ place only when every stage succeeded, so a failed build leaves the previous
 site byte-identical. A build whose data, settings and code are unchanged is
 skipped (``--force`` rebuilds).
 
+``--out`` is checked before any work (``publish/outdir.py``): publishing
+replaces the output folder whole, so only a new folder, an empty one or a site
+this report built is accepted.
+
 Exit status: 0 success (or nothing to do); 1 a stage failed on the user's
 data or environment (``build failed in stage 'load': ...``); 2 invalid
-command-line options or configuration (``_quarto.yml``, the manifest).
-Any other exception is a bug and is shown with its traceback.
+command-line options or configuration (``--out``, ``_quarto.yml``, the
+manifest). Any other exception is a bug and is shown with its traceback.
 """
 
 import argparse
@@ -30,7 +34,7 @@ from typing import Any
 from analysis.config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
 from analysis.errors import ConfigError, ReportError
 from analysis.results import AnalysisResult
-from publish import cache, site
+from publish import cache, outdir, site
 from publish.buildinfo import BuildInfo, SourceInfo
 from publish.downloads import write_downloads
 from publish.engines import ENGINES, FORMATS, PandocEngine, QuartoEngine, select_engine, site_spec
@@ -44,6 +48,11 @@ MANIFEST = ROOT / "data" / "datasets.yml"
 ASSETS = ROOT / "report" / "assets"
 GENERATED = ROOT / "report" / "_generated"
 ARTEFACT_CACHE = ROOT / ".cache" / "artefacts"
+#: The project's own folders: --out may not be in them (publishing would delete what is there).
+PROJECT_FOLDERS = (
+    "analysis", "publish", "templates", "report", "data", "tests", "benchmarks", "docs",
+    ".git", ".github", ".ci", ".cache", ".venv",
+)  # fmt: skip
 #: Packages whose versions the Methods page prints.
 VERSIONED = ("numpy", "scipy", "scikit-learn", "matplotlib", "jinja2", "pooch", "typst")
 
@@ -64,6 +73,7 @@ class Build:
 
     args: argparse.Namespace
     formats: tuple[str, ...] = ()
+    out: Path | None = None
     project: Project | None = None
     config: AnalysisConfig | None = None
     engine: QuartoEngine | PandocEngine | None = None
@@ -103,13 +113,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def configure(b: Build) -> None:
-    """Read ``_quarto.yml``, apply the command line, choose the engine."""
+    """Check ``--out``, read ``_quarto.yml``, apply the command line, choose the engine.
+
+    Then remove what killed builds left beside the output and in the cache.
+    """
+    b.out = outdir.check_output(b.args.out, root=ROOT, protected=PROJECT_FOLDERS)
     b.formats = FORMATS if b.args.format == "all" else (b.args.format,)
     b.project = load_project(PROJECT_FILE)
     bandwidths = parse_bandwidths(b.args.bandwidths) if b.args.bandwidths is not None else None
     b.config = with_overrides(b.project.config, seed=b.args.seed, bandwidths=bandwidths)
     if not b.args.check:
         b.engine = select_engine(b.args.engine)
+        site.remove_leftovers(b.out)
+        cache.remove_leftovers(ARTEFACT_CACHE)
 
 
 def load(b: Build) -> None:
@@ -132,7 +148,7 @@ def load(b: Build) -> None:
 
 def run_analysis(b: Build) -> None:
     """Every fit, KDE, generative model and comparison (reused from .cache/ unless --force)."""
-    b.stage_dir = site.make_stage(b.args.out)
+    b.stage_dir = site.make_stage(b.out)
     cached = None if b.args.force else cache.load_artefacts(ARTEFACT_CACHE, b.artefact_key, b.stage_dir / "figures")
     if cached is not None:
         b.result, b.figures = cached
@@ -212,7 +228,7 @@ def run_engine(b: Build) -> None:
 
 def publish(b: Build) -> None:
     """Swap the new site into the output folder."""
-    site.publish(b.stage_dir / "_site", b.args.out)
+    site.publish(b.stage_dir / "_site", b.out)
 
 
 def check(b: Build) -> None:
@@ -266,13 +282,13 @@ def build(args: argparse.Namespace) -> int:
             if name == "load" and args.check:
                 check(b)
                 return 0
-            if name == "load" and not args.force and cache.read_key(args.out) == b.key:
-                logger.info("nothing changed since the last build of %s; use --force to rebuild", args.out)
+            if name == "load" and not args.force and cache.read_key(b.out) == b.key:
+                logger.info("nothing changed since the last build of %s; use --force to rebuild", b.out)
                 return 0
     finally:
         if b.stage_dir is not None:
             site.remove_stage(b.stage_dir)
-    logger.info("built %s (%s, engine %s)", args.out, ", ".join(b.formats), b.engine.name)
+    logger.info("built %s (%s, engine %s)", b.out, ", ".join(b.formats), b.engine.name)
     return 0
 
 
