@@ -13,16 +13,19 @@ skipped (``--force`` rebuilds).
 replaces the output folder whole, so only a new folder, an empty one or a site
 this report built is accepted.
 
-Exit status: 0 success (or nothing to do); 1 a stage failed on the user's
-data or environment (``build failed in stage 'load': ...``); 2 invalid
-command-line options or configuration (``--out``, ``_quarto.yml``, the
-manifest). Any other exception is a bug and is shown with its traceback.
+Every failure is one line naming the stage: ``build failed in stage 'load':
+...``. Exit status: 0 success (or nothing to do); 1 a stage failed on the
+user's data or environment (a disk that is full is the environment too); 2
+invalid command-line options or configuration (``--out``, ``_quarto.yml``, the
+manifest); 130 interrupted. An exception that is none of these is a bug: it is
+still one line, which says so, and ``--traceback`` shows where it came from.
 """
 
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+import errno
 import importlib.metadata
 import logging
 import os
@@ -60,11 +63,11 @@ logger = logging.getLogger("build")
 
 
 class StageError(Exception):
-    """A ReportError raised inside a named stage."""
+    """A failure inside a named stage, as the one line the user reads, and its exit status."""
 
-    def __init__(self, stage: str, error: ReportError) -> None:
-        super().__init__(f"build failed in stage '{stage}': {error}")
-        self.error = error
+    def __init__(self, stage: str, message: str, status: int = 1) -> None:
+        super().__init__(f"build failed in stage '{stage}': {message}")
+        self.status = status
 
 
 @dataclass
@@ -109,6 +112,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     parser.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     parser.add_argument("--check", action="store_true", help="validate data and configuration, then stop")
+    parser.add_argument(
+        "--traceback", action="store_true", help="on a failure, show Python's traceback instead of one line"
+    )
     return parser.parse_args(argv)
 
 
@@ -270,15 +276,12 @@ def _progress(name: str, quiet: bool) -> Iterator[None]:
 
 
 def build(args: argparse.Namespace) -> int:
-    """Run the stages; return the exit status (StageError for a user-caused failure)."""
+    """Run the stages; return the exit status (StageError for any failure inside a stage)."""
     b = Build(args=args)
     try:
         for name, stage in STAGES:
             with _progress(name, args.quiet):
-                try:
-                    stage(b)
-                except ReportError as error:
-                    raise StageError(name, error) from error
+                _run(name, stage, b)
             if name == "load" and args.check:
                 check(b)
                 return 0
@@ -290,6 +293,35 @@ def build(args: argparse.Namespace) -> int:
             site.remove_stage(b.stage_dir)
     logger.info("built %s (%s, engine %s)", b.out, ", ".join(b.formats), b.engine.name)
     return 0
+
+
+def _run(name: str, stage: Callable[[Build], None], b: Build) -> None:
+    """Run one stage, turning whatever it raises into a StageError (re-raised as is with --traceback)."""
+    try:
+        stage(b)
+    except (Exception, KeyboardInterrupt) as error:
+        if b.args.traceback:
+            raise
+        raise StageError(name, *_explain(error)) from error
+
+
+def _explain(error: BaseException) -> tuple[str, int]:
+    """The one-line message and the exit status for an exception raised in a stage."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted", 130
+    if isinstance(error, ReportError):
+        return str(error), 2 if isinstance(error, ConfigError) else 1
+    if isinstance(error, OSError):
+        paths = " -> ".join(str(p) for p in (error.filename, error.filename2) if p is not None)
+        what = error.strerror or str(error) or type(error).__name__
+        advice = "; free some space and build again" if error.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        return f"{paths + ': ' if paths else ''}{what}{advice}", 1
+    if isinstance(error, MemoryError):
+        return "out of memory", 1
+    return (
+        f"internal error ({type(error).__name__}: {error}); this is a bug, please report it; "
+        "run with --traceback to see where"
+    ), 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -308,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         return build(args)
     except StageError as error:
         print(str(error).replace("\n", " "), file=sys.stderr)
-        return 2 if isinstance(error.error, ConfigError) else 1
+        return error.status
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
-"""build.py's stages when something goes wrong: --out checked before any work, leftovers removed.
+"""build.py's stages when something goes wrong: --out checked before any work, every failure one line.
 
-The builds run in this process (``build.main``), with the cache and the
-mirrored pages in temporary folders. One small site is built first (a data
-file named ``results.json``, HTML only); every failing build must leave it
-byte-identical.
+The builds run in this process (``build.main``), so that a failure can be
+injected into any stage, with the cache and the mirrored pages in temporary
+folders. One small site is built first (a data file named ``results.json``,
+HTML only); every failing build must leave it byte-identical.
 """
 
+import errno
 import os
 from pathlib import Path
 import re
@@ -18,6 +19,15 @@ import build
 from publish import outdir, tempdirs
 
 ROOT = Path(__file__).resolve().parent.parent
+EIO = os.strerror(errno.EIO)
+FAILURES = {
+    "OSError": (OSError(errno.EIO, EIO, "/data/disk/file.svg"), f"/data/disk/file.svg: {EIO}"),
+    "MemoryError": (MemoryError(), "out of memory"),
+    "ValueError": (
+        ValueError("boom"),
+        "internal error (ValueError: boom); this is a bug, please report it; run with --traceback to see where",
+    ),
+}
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -74,6 +84,69 @@ def test_an_input_named_results_json_is_offered_beside_the_results(site, project
     page = BeautifulSoup((site / "data.html").read_text(encoding="utf-8"), "html.parser")
     copy = page.find("td", string="Copy in this site").find_next_sibling("td").find("a")
     assert copy["href"] == "downloads/input/results.json"
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+@pytest.mark.parametrize("stage", [name for name, _ in build.STAGES])
+def test_a_failure_in_any_stage_is_one_line_and_keeps_the_site(site, project, monkeypatch, capsys, stage, failure):
+    _, data = project
+    error, message = FAILURES[failure]
+
+    def failing(b):
+        raise error
+
+    monkeypatch.setattr(build, "STAGES", tuple((n, failing if n == stage else f) for n, f in build.STAGES))
+    before = _snapshot(site)
+    capsys.readouterr()
+    assert _main(data, site) == 1
+    assert _one_line(capsys) == f"build failed in stage '{stage}': {message}"
+    assert _snapshot(site) == before
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]  # no stage left behind
+
+
+def test_ctrl_c_in_a_stage_is_one_line_and_keeps_the_site(site, project, monkeypatch, capsys):
+    _, data = project
+
+    def interrupted(b):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "STAGES", tuple((n, interrupted if n == "engine" else f) for n, f in build.STAGES))
+    before = _snapshot(site)
+    capsys.readouterr()
+    assert _main(data, site) == 130
+    assert _one_line(capsys) == "build failed in stage 'engine': interrupted"
+    assert _snapshot(site) == before
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]
+
+
+def test_traceback_shows_where_a_bug_came_from(site, project, monkeypatch):
+    _, data = project
+
+    def buggy(b):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(build, "STAGES", (("configure", buggy),))
+    with pytest.raises(ValueError, match="boom"):
+        _main(data, site, "--traceback")
+
+
+def test_a_full_disk_while_writing_pages_is_one_line(site, project, monkeypatch, capsys):
+    _, data = project
+    real_write_text = Path.write_text
+
+    def full_disk(self, *args, **kwargs):
+        if self.suffix == ".qmd":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a write() reports it: no file name
+        return real_write_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    before = _snapshot(site)
+    capsys.readouterr()
+    assert _main(data, site) == 1
+    assert _one_line(capsys) == (
+        "build failed in stage 'render': No space left on device; free some space and build again"
+    )
+    assert _snapshot(site) == before
 
 
 def test_an_out_whose_parent_cannot_be_written_is_refused_before_any_work(project, tmp_path, monkeypatch, capsys):
