@@ -168,7 +168,7 @@ def _publish_by_renames(built: Path, out: Path) -> None:
             except OSError:
                 tempdirs.release(aside)  # keep it: it holds the only copy of the old site
                 raise ReportError(
-                    f"{out}: cannot publish the new site ({getattr(error, 'strerror', error)}) nor restore the "
+                    f"{out}: cannot publish the new site ({getattr(error, 'strerror', None) or error!r}) nor restore the "
                     f"old one; it is kept in {parked}"
                 ) from error
             raise
