@@ -9,16 +9,23 @@ place only when every stage succeeded, so a failed build leaves the previous
 site byte-identical. A build whose data, settings and code are unchanged is
 skipped (``--force`` rebuilds).
 
-Exit status: 0 success (or nothing to do); 1 a stage failed on the user's
-data or environment (``build failed in stage 'load': ...``); 2 invalid
-command-line options or configuration (``_quarto.yml``, the manifest).
-Any other exception is a bug and is shown with its traceback.
+``--out`` is checked before any work (``publish/outdir.py``): publishing
+replaces the output folder whole, so only a new folder, an empty one or a site
+this report built is accepted.
+
+Every failure is one line naming the stage: ``build failed in stage 'load':
+...``. Exit status: 0 success (or nothing to do); 1 a stage failed on the
+user's data or environment (a disk that is full is the environment too); 2
+invalid command-line options or configuration (``--out``, ``_quarto.yml``, the
+manifest); 130 interrupted. An exception that is none of these is a bug: it is
+still one line, which says so, and ``--traceback`` shows where it came from.
 """
 
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+import errno
 import importlib.metadata
 import logging
 import os
@@ -31,7 +38,7 @@ from typing import Any
 from analysis.config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
 from analysis.errors import ConfigError, ReportError
 from analysis.results import AnalysisResult
-from publish import cache, site
+from publish import cache, outdir, site
 from publish.buildinfo import BuildInfo, Revision, SourceInfo, revision_of, source_date
 from publish.downloads import write_downloads
 from publish.engines import ENGINES, FORMATS, PandocEngine, QuartoEngine, select_engine, site_spec
@@ -46,6 +53,11 @@ MANIFEST = ROOT / "data" / "datasets.yml"
 STAGED_FOLDERS = ("assets", "quarto")
 GENERATED = ROOT / "report" / "_generated"
 ARTEFACT_CACHE = ROOT / ".cache" / "artefacts"
+#: The project's own folders: --out may not be in them (publishing would delete what is there).
+PROJECT_FOLDERS = (
+    "analysis", "publish", "templates", "report", "data", "tests", "benchmarks", "docs",
+    ".git", ".github", ".ci", ".cache", ".venv",
+)  # fmt: skip
 #: Packages whose versions the Methods page prints.
 VERSIONED = ("numpy", "scipy", "scikit-learn", "matplotlib", "jinja2", "pooch", "typst")
 
@@ -53,11 +65,11 @@ logger = logging.getLogger("build")
 
 
 class StageError(Exception):
-    """A ReportError raised inside a named stage."""
+    """A failure inside a named stage, as the one line the user reads, and its exit status."""
 
-    def __init__(self, stage: str, error: ReportError) -> None:
-        super().__init__(f"build failed in stage '{stage}': {error}")
-        self.error = error
+    def __init__(self, stage: str, message: str, status: int = 1) -> None:
+        super().__init__(f"build failed in stage '{stage}': {message}")
+        self.status = status
 
 
 @dataclass
@@ -66,6 +78,7 @@ class Build:
 
     args: argparse.Namespace
     formats: tuple[str, ...] = ()
+    out: Path | None = None
     project: Project | None = None
     config: AnalysisConfig | None = None
     engine: QuartoEngine | PandocEngine | None = None
@@ -103,17 +116,26 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     parser.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     parser.add_argument("--check", action="store_true", help="validate data and configuration, then stop")
+    parser.add_argument(
+        "--traceback", action="store_true", help="on a failure, show Python's traceback instead of one line"
+    )
     return parser.parse_args(argv)
 
 
 def configure(b: Build) -> None:
-    """Read ``_quarto.yml``, apply the command line, choose the engine."""
+    """Check ``--out``, read ``_quarto.yml``, apply the command line, choose the engine.
+
+    Then remove what killed builds left beside the output and in the cache.
+    """
+    b.out = outdir.check_output(b.args.out, root=ROOT, protected=PROJECT_FOLDERS)
     b.formats = FORMATS if b.args.format == "all" else (b.args.format,)
     b.project = load_project(PROJECT_FILE)
     bandwidths = parse_bandwidths(b.args.bandwidths) if b.args.bandwidths is not None else None
     b.config = with_overrides(b.project.config, seed=b.args.seed, bandwidths=bandwidths)
     if not b.args.check:
         b.engine = select_engine(b.args.engine)
+        site.remove_leftovers(b.out)
+        cache.remove_leftovers(ARTEFACT_CACHE)
 
 
 def load(b: Build) -> None:
@@ -142,7 +164,7 @@ def load(b: Build) -> None:
 
 def run_analysis(b: Build) -> None:
     """Every fit, KDE, generative model and comparison (reused from .cache/ unless --force)."""
-    b.stage_dir = site.make_stage(b.args.out)
+    b.stage_dir = site.make_stage(b.out)
     cached = None if b.args.force else cache.load_artefacts(ARTEFACT_CACHE, b.artefact_key, b.stage_dir / "figures")
     if cached is not None:
         b.result, b.figures = cached
@@ -234,7 +256,7 @@ def run_engine(b: Build) -> None:
 
 def publish(b: Build) -> None:
     """Swap the new site into the output folder."""
-    site.publish(b.stage_dir / "_site", b.args.out)
+    site.publish(b.stage_dir / "_site", b.out)
 
 
 def check(b: Build) -> None:
@@ -276,26 +298,52 @@ def _progress(name: str, quiet: bool) -> Iterator[None]:
 
 
 def build(args: argparse.Namespace) -> int:
-    """Run the stages; return the exit status (StageError for a user-caused failure)."""
+    """Run the stages; return the exit status (StageError for any failure inside a stage)."""
     b = Build(args=args)
     try:
         for name, stage in STAGES:
             with _progress(name, args.quiet):
-                try:
-                    stage(b)
-                except ReportError as error:
-                    raise StageError(name, error) from error
+                _run(name, stage, b)
             if name == "load" and args.check:
                 check(b)
                 return 0
-            if name == "load" and not args.force and cache.read_key(args.out) == b.key:
-                logger.info("nothing changed since the last build of %s; use --force to rebuild", args.out)
+            if name == "load" and not args.force and cache.read_key(b.out) == b.key:
+                logger.info("nothing changed since the last build of %s; use --force to rebuild", b.out)
                 return 0
     finally:
         if b.stage_dir is not None:
             site.remove_stage(b.stage_dir)
-    logger.info("built %s (%s, engine %s)", args.out, ", ".join(b.formats), b.engine.name)
+    logger.info("built %s (%s, engine %s)", b.out, ", ".join(b.formats), b.engine.name)
     return 0
+
+
+def _run(name: str, stage: Callable[[Build], None], b: Build) -> None:
+    """Run one stage, turning whatever it raises into a StageError (re-raised as is with --traceback)."""
+    try:
+        stage(b)
+    except (Exception, KeyboardInterrupt) as error:
+        if b.args.traceback:
+            raise
+        raise StageError(name, *_explain(error)) from error
+
+
+def _explain(error: BaseException) -> tuple[str, int]:
+    """The one-line message and the exit status for an exception raised in a stage."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted", 130
+    if isinstance(error, ReportError):
+        return str(error), 2 if isinstance(error, ConfigError) else 1
+    if isinstance(error, OSError):
+        paths = " -> ".join(str(p) for p in (error.filename, error.filename2) if p is not None)
+        what = error.strerror or str(error) or type(error).__name__
+        advice = "; free some space and build again" if error.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        return f"{paths + ': ' if paths else ''}{what}{advice}", 1
+    if isinstance(error, MemoryError):
+        return "out of memory", 1
+    return (
+        f"internal error ({type(error).__name__}: {error}); this is a bug, please report it; "
+        "run with --traceback to see where"
+    ), 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         return build(args)
     except StageError as error:
         print(str(error).replace("\n", " "), file=sys.stderr)
-        return 2 if isinstance(error.error, ConfigError) else 1
+        return error.status
 
 
 if __name__ == "__main__":

@@ -8,12 +8,20 @@ from typing import Any
 from .errors import ConfigError
 from .seeds import DEFAULT_SEED
 
-__all__ = ["AnalysisConfig", "config_from_mapping", "AGE_OF_UNIVERSE_GYR", "LECTURE_BANDWIDTHS_GYR"]
+__all__ = [
+    "AnalysisConfig", "config_from_mapping", "check_setting", "AGE_OF_UNIVERSE_GYR", "LECTURE_BANDWIDTHS_GYR",
+    "MIN_BANDWIDTH_GYR", "MAX_BANDWIDTH_GYR",
+]  # fmt: skip
 
 #: Planck 2018 age of the Universe; older measured ages are counted, never dropped.
 AGE_OF_UNIVERSE_GYR = 13.8
 #: The bandwidths the lecture tries with ``KernelDensity``.
 LECTURE_BANDWIDTHS_GYR = (0.01, 0.1, 1.0)
+#: The fixed bandwidths allowed (Gyr). Within them every density, log-likelihood and score
+#: stays finite: at 1e-300 Gyr the squared standardised distances overflow and the held-out
+#: log-likelihood is -inf; 1e-4 Gyr is far below any age's precision, 1e3 far above any span.
+MIN_BANDWIDTH_GYR = 1e-4
+MAX_BANDWIDTH_GYR = 1e3
 
 
 @dataclass(frozen=True)
@@ -41,27 +49,69 @@ class AnalysisConfig:
     bootstrap_resamples: int = 2000
 
     def __post_init__(self) -> None:
-        _check_int("analysis.seed", self.seed, minimum=0)
-        _check_int("analysis.replicates", self.replicates, minimum=1)
-        _check_int("analysis.cv_folds", self.cv_folds, minimum=2)
-        _check_int("analysis.bootstrap_resamples", self.bootstrap_resamples, minimum=100)
-        if isinstance(self.bandwidths, (str, bytes)) or not isinstance(self.bandwidths, (tuple, list)):
-            raise ConfigError(
-                f"analysis.bandwidths: expected a list of positive numbers of Gyr, got {self.bandwidths!r}"
-            )
-        if not self.bandwidths:
-            raise ConfigError("analysis.bandwidths: expected at least one bandwidth, got an empty list")
-        for i, h in enumerate(self.bandwidths):
-            if isinstance(h, bool) or not isinstance(h, (int, float)) or not math.isfinite(h) or h <= 0:
-                raise ConfigError(
-                    f"analysis.bandwidths[{i}]: expected a positive number of Gyr, got {h!r}"
-                )
-        object.__setattr__(self, "bandwidths", tuple(sorted({float(h) for h in self.bandwidths})))
+        for f in fields(self):
+            object.__setattr__(self, f.name, check_setting(f.name, getattr(self, f.name), path=f"analysis.{f.name}"))
 
 
-def _check_int(path: str, value: Any, *, minimum: int) -> None:
+_MINIMUMS = {"seed": 0, "replicates": 1, "cv_folds": 2, "bootstrap_resamples": 100}
+
+
+def check_setting(name: str, value: Any, *, path: str) -> Any:
+    """Validate one setting of AnalysisConfig and return it normalised.
+
+    Parameters
+    ----------
+    name : str
+        The field, e.g. ``"bandwidths"``.
+    value : object
+        Its value as given.
+    path : str
+        Where the value came from, for the message: a YAML path
+        (``analysis.bandwidths``; list items are named ``analysis.bandwidths[2]``)
+        or a command-line option (``--bandwidths``, which names itself).
+
+    Returns
+    -------
+    object
+        The value; bandwidths as a sorted tuple of distinct floats.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``path``, what is allowed and what was found.
+
+    Examples
+    --------
+    >>> check_setting("bandwidths", [1, 0.1, 1], path="analysis.bandwidths")
+    (0.1, 1.0)
+    """
+    if name == "bandwidths":
+        return _check_bandwidths(value, path)
+    minimum = _MINIMUMS[name]
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(f"{path}: expected a whole number >= {minimum}, got {value!r}")
+    return value
+
+
+def _check_bandwidths(values: Any, path: str) -> tuple[float, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, (tuple, list)):
+        raise ConfigError(f"{path}: expected a list of positive numbers of Gyr, got {values!r}")
+    if not values:
+        raise ConfigError(f"{path}: expected at least one bandwidth, got an empty list")
+    for i, h in enumerate(values):
+        if (
+            isinstance(h, bool)
+            or not isinstance(h, (int, float))
+            or not math.isfinite(h)
+            or not MIN_BANDWIDTH_GYR <= h <= MAX_BANDWIDTH_GYR
+        ):
+            # An option names itself; a YAML path points at the item.
+            where = path if path.startswith("--") else f"{path}[{i}]"
+            raise ConfigError(
+                f"{where}: expected a positive number of Gyr between {MIN_BANDWIDTH_GYR:g} and "
+                f"{MAX_BANDWIDTH_GYR:g}, got {h!r}"
+            )
+    return tuple(sorted({float(h) for h in values}))
 
 
 def config_from_mapping(block: Mapping[str, Any] | None, *, where: str = "analysis") -> AnalysisConfig:

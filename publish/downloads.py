@@ -6,6 +6,9 @@ A large catalog keeps the site small: its input file is not copied (the Data
 page points to its source instead) and the per-star arrays of the results
 (synthetic ages, paired ages and differences) are thinned to
 ``MAX_PER_STAR_VALUES`` evenly spaced values; every statistic is unchanged.
+
+The input copies live in ``downloads/input/``, apart from the generated files,
+so that an input named ``results.json`` is not overwritten by the results.
 """
 
 import csv
@@ -21,11 +24,14 @@ import numpy as np
 from analysis.results import AnalysisResult, to_json, to_jsonable
 
 __all__ = [
-    "INPUT_COPY_MAX_BYTES", "MAX_PER_STAR_VALUES", "RESULTS_COLUMNS", "SYNTHETIC_COLUMNS", "thinned", "write_downloads",
+    "INPUT_COPY_MAX_BYTES", "INPUT_FOLDER", "MAX_PER_STAR_VALUES", "RESULTS_COLUMNS", "SYNTHETIC_COLUMNS", "thinned",
+    "write_downloads",
 ]
 
 #: Input files up to this size (bytes) are copied into the site; larger ones are linked from the Data page.
 INPUT_COPY_MAX_BYTES = 500_000
+#: The subfolder of ``downloads/`` that holds the input copies under their own names.
+INPUT_FOLDER = "input"
 #: Most values per array of a catalog's results.json and per model in its synthetic_samples.csv
 #: (about 20 bytes each), so its downloads stay a few hundred kB within the site's 5 MB.
 MAX_PER_STAR_VALUES = 300
@@ -119,7 +125,8 @@ def write_downloads(
         The analysis to publish.
     inputs : sequence of Path
         The data files that were read; each up to ``INPUT_COPY_MAX_BYTES`` is
-        copied under its own name, larger ones are left out (and not listed).
+        copied under its own name into ``INPUT_FOLDER``, larger ones are left
+        out (and not listed).
     folder : Path
         The stage's ``downloads/`` folder (created if needed).
 
@@ -133,8 +140,9 @@ def write_downloads(
     listed = []
     for path in inputs:
         if path.stat().st_size <= INPUT_COPY_MAX_BYTES:
-            shutil.copyfile(path, folder / path.name)
-            listed.append((f"Input data ({path.name})", f"{folder.name}/{path.name}"))
+            (folder / INPUT_FOLDER).mkdir(exist_ok=True)
+            shutil.copyfile(path, folder / INPUT_FOLDER / path.name)
+            listed.append((f"Input data ({path.name})", f"{folder.name}/{INPUT_FOLDER}/{path.name}"))
     # A catalog's arrays are thinned (and its JSON written compact); the default data's are whole.
     cut = any(d.n > MAX_PER_STAR_VALUES for d in result.datasets)
     small = thinned(result) if cut else result

@@ -129,7 +129,7 @@ def url(value: Any, where: str = "link") -> str:
 def typst_str(value: Any) -> str:
     r"""Text as a typst string literal, quotes included, with ``\`` and ``"`` escaped.
 
-    >>> print(typst_str('a "b" \ c'))
+    >>> print(typst_str('a "b" \\ c'))
     "a \"b\" \\ c"
     """
     text = _text(value, "typst_str").replace("\\", "\\\\").replace('"', '\\"')

@@ -22,8 +22,8 @@ from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.results import AnalysisResult, Comparison, DatasetResult, EngineInfo
 from publish.buildinfo import BuildInfo
+from publish.downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
 from publish.engines import MARGIN_CM, PAPER_CM
-from publish.downloads import INPUT_COPY_MAX_BYTES
 from publish.filters import FILTERS
 from publish.references import csl_entries, csl_json, dataset_key, source_key
 
@@ -290,7 +290,7 @@ def _pdf_href(info: BuildInfo, path: str) -> str:
 
 def _source_views(info: BuildInfo) -> list[dict[str, Any]]:
     """Each input file with the path of its copy in the site ("" when too large to copy) and its citation key."""
-    copies = {Path(path).name: path for _, path in info.downloads if path.startswith("downloads/")}
+    copies = {Path(path).name: path for _, path in info.downloads if path.startswith(f"downloads/{INPUT_FOLDER}/")}
     views = [
         {"s": s, "copy_path": copies.get(Path(s.file).name, ""), "cite": source_key(s.id) if s.citation.strip() else ""}
         for s in info.sources

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from analysis.config import AnalysisConfig, config_from_mapping
+from analysis.config import AnalysisConfig, check_setting, config_from_mapping
 from analysis.errors import ConfigError
 
 __all__ = ["Project", "load_project", "with_overrides", "parse_bandwidths"]
@@ -116,10 +116,13 @@ def with_overrides(
     Raises
     ------
     ConfigError
-        If an override is invalid (AnalysisConfig validates it).
+        If an override is invalid, naming its option (``--seed``), not the
+        file's key.
     """
     changes: Mapping[str, Any] = {
-        key: value for key, value in (("seed", seed), ("bandwidths", bandwidths)) if value is not None
+        key: check_setting(key, value, path=f"--{key}")
+        for key, value in (("seed", seed), ("bandwidths", bandwidths))
+        if value is not None
     }
     return replace(config, **changes)
 

@@ -72,7 +72,8 @@ def test_every_page_and_the_pdf_exist(site):
     expected = {f"{page}.html" for page in FIXED_PAGES} | {f"dataset-{name}.html" for name in names}
     assert {p.name for p in _pages(site)} == expected
     assert (site / "report.pdf").read_bytes().startswith(b"%PDF-")
-    assert {p.name for p in (site / "downloads").iterdir()} >= {REAL_FILE, "results.json", "results.csv"}
+    assert {p.name for p in (site / "downloads").iterdir()} >= {"input", "results.json", "results.csv"}
+    assert [p.name for p in (site / "downloads" / "input").iterdir()] == [REAL_FILE]
 
 
 def _nav_links(soup: BeautifulSoup) -> list:

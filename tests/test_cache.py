@@ -1,11 +1,31 @@
 """publish.cache: the build key changes with data, settings and code, and only then."""
 
 import hashlib
+import logging
 from pathlib import Path
+import shutil
+import sys
 
 import pytest
 
-from publish.cache import KEY_FILE, build_key, code_files, read_key, write_key
+from analysis.results import Histogram
+from publish import tempdirs
+from publish.cache import (
+    ARTEFACT_FILES,
+    ARTEFACT_FOLDERS,
+    CODE_FILES,
+    CODE_FOLDERS,
+    KEY_FILE,
+    build_key,
+    code_files,
+    load_artefacts,
+    read_key,
+    remove_leftovers,
+    store_artefacts,
+    write_key,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -96,10 +116,14 @@ def test_key_changes_with_settings(repo, settings):
     assert _key(repo, settings) != _key(repo)
 
 
-def test_data_is_hashed_by_content_not_name(repo):
+def test_data_is_hashed_by_name_and_content(repo):
+    # The site offers the input under its name: a renamed file must rebuild it.
     copy = repo / "renamed.dat"
     copy.write_bytes((repo / "ages.dat").read_bytes())
-    assert build_key([copy], SETTINGS, root=repo) == _key(repo)
+    assert build_key([copy], SETTINGS, root=repo) != _key(repo)
+    elsewhere = repo / "data"
+    (elsewhere / "ages.dat").write_bytes((repo / "ages.dat").read_bytes())
+    assert build_key([elsewhere / "ages.dat"], SETTINGS, root=repo) == _key(repo)
 
 
 def test_bytes_moving_between_files_change_the_key(repo):
@@ -125,9 +149,6 @@ def test_key_file_round_trip(tmp_path):
 
 
 def test_artefacts_round_trip_and_only_the_latest_is_kept(tmp_path):
-    from analysis.results import Histogram
-    from publish.cache import load_artefacts, store_artefacts
-
     cache_dir, drawn = tmp_path / "cache", tmp_path / "drawn"
     drawn.mkdir()
     (drawn / "overview.svg").write_text("<svg/>")
@@ -146,10 +167,111 @@ def test_artefacts_round_trip_and_only_the_latest_is_kept(tmp_path):
     assert load_artefacts(cache_dir, first, tmp_path / "other") is None
 
 
-def test_artefact_code_is_the_analysis_and_figure_code(repo):
-    from publish.cache import ARTEFACT_FILES, ARTEFACT_FOLDERS
+def _artefact_key(repo: Path) -> str:
+    code = code_files(repo, folders=ARTEFACT_FOLDERS, files=ARTEFACT_FILES)
+    return build_key([repo / "ages.dat"], SETTINGS, root=repo, code=code)
 
-    (repo / "publish/figures.py").write_text("Z = 3\n")
+
+def test_artefact_code_is_the_analysis_and_publish_code(repo):
     found = [p.relative_to(repo).as_posix() for p in code_files(repo, folders=ARTEFACT_FOLDERS, files=ARTEFACT_FILES)]
-    # Templates, styles, the engines and build.py do not change the numbers or the figures.
-    assert found == ["analysis/kernel.py", "data/datasets.yml", "publish/figures.py"]
+    # Templates, styles and build.py do not change the numbers or the figures.
+    assert found == ["analysis/kernel.py", "data/datasets.yml", "publish/engines.py"]
+
+
+@pytest.mark.parametrize("module", ["publish/figures_dataset.py", "publish/figure_parts.py", "publish/readers.py"])
+def test_artefact_key_covers_every_module_that_draws_or_reads(repo, module):
+    # A caption edited in any figure module must redraw, whatever its name.
+    (repo / module).write_text('CAPTION = "old"\n')
+    key = _artefact_key(repo)
+    (repo / module).write_text('CAPTION = "new"\n')
+    assert _artefact_key(repo) != key
+
+
+def test_both_keys_cover_a_new_module_without_a_list_to_edit(tmp_path):
+    # A copy of the real tree, so the folders are the ones the build walks.
+    root = tmp_path / "copy"
+    for name in CODE_FOLDERS:
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "_generated"))
+    for name in CODE_FILES:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / name, root / name)
+    (root / "ages.dat").write_text("1\n2\n")
+    key, artefact_key = _key(root), _artefact_key(root)
+    (root / "publish" / "figures_brand_new.py").write_text('CAPTION = "new"\n')
+    assert _key(root) != key and _artefact_key(root) != artefact_key
+
+
+@pytest.fixture
+def stored(tmp_path):
+    """An entry stored from a drawn figures folder; returns (cache_dir, key, drawn)."""
+    cache_dir, drawn = tmp_path / "cache", tmp_path / "drawn"
+    drawn.mkdir()
+    (drawn / "overview.svg").write_text("<svg>" + "<path/>" * 50 + "</svg>")
+    (drawn / "overview.png").write_bytes(b"\x89PNG" + bytes(range(256)))
+    key = "c" * 64
+    result = Histogram(edges=(0.0, 1.0), counts=(2,))
+    store_artefacts(cache_dir, key, result, {"overview": "figures/overview.svg"}, drawn)
+    return cache_dir, key, drawn
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: (entry / "figures" / "overview.svg").write_text("<svg><pa"),  # truncated
+        lambda entry: (entry / "figures" / "overview.png").unlink(),
+        lambda entry: (entry / "figures" / "extra.svg").write_text("<svg/>"),
+        lambda entry: (entry / "artefacts.pickle").write_bytes(b"\x80\x05N."),
+        lambda entry: (entry / "SHA256SUMS").write_text("not a checksum\n"),
+        lambda entry: (entry / "SHA256SUMS").unlink(),
+    ],
+    ids=["truncated-svg", "missing-png", "extra-file", "other-pickle", "bad-sums", "no-sums"],
+)
+def test_a_damaged_entry_is_a_miss_and_is_discarded(stored, tmp_path, damage):
+    cache_dir, key, _ = stored
+    damage((cache_dir / key))
+    figures_dir = tmp_path / "stage" / "figures"
+    assert load_artefacts(cache_dir, key, figures_dir) is None
+    assert not (cache_dir / key).exists()
+    assert not figures_dir.exists()  # nothing unchecked reaches the stage
+
+
+def test_storing_again_under_the_same_key_repairs_the_entry(stored, tmp_path):
+    # What --force does after a damaged entry was published: it must not be published again.
+    cache_dir, key, drawn = stored
+    ((cache_dir / key) / "figures" / "overview.svg").write_text("<svg><pa")
+    store_artefacts(cache_dir, key, Histogram(edges=(0.0, 1.0), counts=(2,)), {"overview": "x"}, drawn)
+    loaded = load_artefacts(cache_dir, key, tmp_path / "stage")
+    assert loaded is not None
+    assert (tmp_path / "stage" / "overview.svg").read_bytes() == (drawn / "overview.svg").read_bytes()
+    assert sorted(p.name for p in cache_dir.iterdir()) == [key]  # no work folder left
+
+
+def test_an_entry_naming_a_module_that_is_gone_is_a_miss_with_a_debug_line(tmp_path, monkeypatch, caplog):
+    module = tmp_path / "modules" / "vanishing_results.py"
+    module.parent.mkdir()
+    module.write_text("class Thing:\n    pass\n")
+    monkeypatch.syspath_prepend(str(module.parent))
+    import vanishing_results
+
+    drawn = tmp_path / "drawn"
+    drawn.mkdir()
+    cache_dir, key = tmp_path / "cache", "d" * 64
+    store_artefacts(cache_dir, key, vanishing_results.Thing(), {}, drawn)
+    module.unlink()
+    monkeypatch.delitem(sys.modules, "vanishing_results")
+
+    with caplog.at_level(logging.DEBUG, logger="publish.cache"):
+        assert load_artefacts(cache_dir, key, tmp_path / "stage") is None
+    assert "ModuleNotFoundError: No module named 'vanishing_results'" in caplog.text
+    assert [r.levelno for r in caplog.records if "vanishing_results" in r.getMessage()] == [logging.DEBUG]
+    assert not (cache_dir / key).exists()
+
+
+def test_a_killed_builds_half_written_entry_is_removed_and_a_running_ones_kept(tmp_path):
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    dead, running = tempdirs.create(".entry-", cache_dir), tempdirs.create(".entry-", cache_dir)
+    tempdirs.release(dead)  # as if its build had been killed
+    assert remove_leftovers(cache_dir) == [dead]
+    assert running.is_dir()
+    tempdirs.remove(running)

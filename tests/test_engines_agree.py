@@ -40,14 +40,14 @@ def _engine_version(site: Path) -> str:
 
 
 def _files(site: Path, pattern: str) -> set[str]:
-    return {p.relative_to(site).as_posix() for p in site.glob(pattern)}
+    return {p.relative_to(site).as_posix() for p in site.glob(pattern) if p.is_file()}
 
 
 def test_same_pages_figures_and_downloads(sites):
     pandoc, quarto = sites["pandoc"], sites["quarto"]
-    for pattern in ("*.html", "figures/*", "downloads/*", "assets/*.js", "*.pdf"):
+    for pattern in ("*.html", "figures/*", "downloads/**/*", "assets/*.js", "*.pdf"):
         assert _files(pandoc, pattern) == _files(quarto, pattern), pattern
-    for name in _files(pandoc, "figures/*") | _files(pandoc, "downloads/*"):
+    for name in _files(pandoc, "figures/*") | _files(pandoc, "downloads/**/*"):
         assert (pandoc / name).read_bytes() == (quarto / name).read_bytes(), name
 
 

@@ -308,9 +308,9 @@ def test_explorer_json_embeds_a_large_data_set_as_bins(rendered):
 def test_data_page_links_the_copied_input(rendered, tmp_path):
     _, datasets, result, context, _ = rendered
     info = context["info"]
-    copied = replace(info, downloads=(("Input data (ages.dat)", "downloads/ages.dat"), *info.downloads))
+    copied = replace(info, downloads=(("Input data (ages.dat)", "downloads/input/ages.dat"), *info.downloads))
     render_pages(build_context(result, datasets, figures_for(result), copied), tmp_path)
-    assert "| Copy in this site | [ages\\.dat](downloads/ages.dat) |" in (tmp_path / "data.qmd").read_text()
+    assert "| Copy in this site | [ages\\.dat](downloads/input/ages.dat) |" in (tmp_path / "data.qmd").read_text()
     assert "not copied: the file is larger than 500 kB" in (rendered[0] / "data.qmd").read_text()
 
 
@@ -323,12 +323,14 @@ def test_pdf_download_links_are_absolute_once_the_site_url_is_known(rendered, tm
     assert "in the `downloads/` folder of the web report" in report
     # With it: the site's pages keep relative links; the PDF's become absolute.
     info = context["info"]
-    info = replace(info, site_url="https://example.org/ages", downloads=(*info.downloads, ("Input", "downloads/ages.dat")))
+    info = replace(
+        info, site_url="https://example.org/ages", downloads=(*info.downloads, ("Input", "downloads/input/ages.dat"))
+    )
     with_url = build_context(result, datasets, figures_for(result), info)
     render_pages(with_url, tmp_path)
     assert r"[Results \(JSON\)](downloads/results.json)" in (tmp_path / "data.qmd").read_text()
     report = (tmp_path / "report.qmd").read_text()
     assert r"[Results \(JSON\)](https://example.org/ages/downloads/results.json)" in report
-    assert r"[ages\.dat](https://example.org/ages/downloads/ages.dat)" in report  # the input's copy
-    assert r"[ages\.dat](downloads/ages.dat)" in (tmp_path / "data.qmd").read_text()
+    assert r"[ages\.dat](https://example.org/ages/downloads/input/ages.dat)" in report  # the input's copy
+    assert r"[ages\.dat](downloads/input/ages.dat)" in (tmp_path / "data.qmd").read_text()
     assert "folder of the web report" not in report

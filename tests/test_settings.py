@@ -1,6 +1,7 @@
 """publish.settings: the analysis block of _quarto.yml and the command-line overrides."""
 
 from pathlib import Path
+import re
 
 import pytest
 
@@ -73,8 +74,25 @@ def test_overrides_replace_only_what_is_given():
     assert with_overrides(base) == base
     changed = with_overrides(base, seed=11, bandwidths=(1.0, 0.3))
     assert (changed.seed, changed.bandwidths, changed.replicates) == (11, (0.3, 1.0), 50)
-    with pytest.raises(ConfigError, match="analysis.seed"):
+    with pytest.raises(ConfigError, match=r"^--seed: expected a whole number >= 0, got -1$"):
         with_overrides(base, seed=-1)
+
+
+@pytest.mark.parametrize("bad", [1e-300, 5e-5, 1001.0, 1e300])
+def test_a_bandwidth_outside_the_finite_range_names_its_option(bad):
+    # 1e-300 Gyr used to reach the render stage as a log-likelihood of -inf.
+    expected = f"--bandwidths: expected a positive number of Gyr between 0.0001 and 1000, got {bad!r}"
+    with pytest.raises(ConfigError, match=f"^{re.escape(expected)}$"):
+        with_overrides(AnalysisConfig(), bandwidths=(0.1, bad))
+    assert with_overrides(AnalysisConfig(), bandwidths=(1e-4, 1e3)).bandwidths == (1e-4, 1e3)  # the ends are in
+
+
+def test_a_bandwidth_outside_the_finite_range_names_its_yaml_item(tmp_path):
+    path = _write(tmp_path, "analysis:\n  bandwidths:\n    - 0.1\n    - 1.0\n    - 1.0e-300\n")
+    located = r"_quarto\.yml:5:7: analysis\.bandwidths\[2\]: expected a positive number of Gyr between 0.0001 and 1000"
+    with pytest.raises(ConfigError, match=located):
+        load_project(path)
+
 
 
 def test_parse_bandwidths():

@@ -2,14 +2,21 @@
 
 import os
 from pathlib import Path
+import subprocess
+import sys
 
 import pypandoc
 import pytest
 import yaml
 
 from analysis.errors import ReportError
+from publish import swap, tempdirs
+from publish.outdir import MARKER, is_site
 from publish.render import Page
-from publish.site import make_stage, publish, remove_stage, staged_quarto, write_staged_quarto
+from publish.site import make_stage, publish, remove_leftovers, remove_stage, staged_quarto, write_staged_quarto
+
+ROOT = Path(__file__).resolve().parent.parent
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the exchange is Linux's renameat2")
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -23,21 +30,33 @@ def _site(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
+@pytest.fixture
+def without_exchange(monkeypatch):
+    """A system without renameat2's exchange: publishing falls back to two renames."""
+    monkeypatch.setattr(swap, "_system_exchanger", lambda: None)
+
+
 def test_stage_is_a_new_folder_beside_the_output(tmp_path):
     out = tmp_path / "site"
     first, second = make_stage(out), make_stage(out)
     assert first.parent == second.parent == tmp_path
-    assert first != second and first.is_dir() and not any(first.iterdir())
+    assert first != second and first.is_dir()
+    assert [p.name for p in first.iterdir()] == [tempdirs.LOCK_NAME]  # nothing but its owner's lock
     remove_stage(first)
     assert not first.exists() and second.exists()
+    remove_stage(second)
 
 
-def test_publish_replaces_the_old_site_and_leaves_nothing_behind(tmp_path):
+@pytest.mark.parametrize("exchange", [pytest.param(True, marks=linux_only), False])
+def test_publish_replaces_the_old_site_and_leaves_nothing_behind(tmp_path, monkeypatch, exchange):
+    if not exchange:
+        monkeypatch.setattr(swap, "_system_exchanger", lambda: None)
     out = _site(tmp_path / "site", {"index.html": "old", "stale.html": "gone"})
     stage = make_stage(out)
     built = _site(stage / "_site", {"index.html": "new", "figures/a.svg": "<svg/>"})
     publish(built, out)
-    assert _snapshot(out) == {"index.html": b"new", "figures/a.svg": b"<svg/>"}
+    assert _snapshot(out) == {"index.html": b"new", "figures/a.svg": b"<svg/>", MARKER: (out / MARKER).read_bytes()}
+    assert is_site(out)
     remove_stage(stage)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
@@ -46,10 +65,80 @@ def test_publish_into_a_new_output(tmp_path):
     out = tmp_path / "deeper" / "site"
     stage = make_stage(out)
     publish(_site(stage / "_site", {"index.html": "new"}), out)
-    assert _snapshot(out) == {"index.html": b"new"}
+    assert _snapshot(out).keys() == {"index.html", MARKER}
+    remove_stage(stage)
 
 
-def test_failed_swap_leaves_the_old_site_byte_identical(tmp_path, monkeypatch):
+@linux_only
+def test_with_the_exchange_the_output_exists_at_every_moment(tmp_path, monkeypatch):
+    out = _site(tmp_path / "site", {"index.html": "old"})
+    stage = make_stage(out)
+    built = _site(stage / "_site", {"index.html": "new"})
+    seen = []
+    real_exchange = swap.exchange
+
+    def watched_exchange(a, b):
+        seen.append(out.is_dir())
+        done = real_exchange(a, b)
+        seen.append(out.is_dir())
+        return done
+
+    def two_step_rename(*args):
+        raise AssertionError("os.replace/os.rename used: the output would be missing between two renames")
+
+    monkeypatch.setattr(swap, "exchange", watched_exchange)
+    monkeypatch.setattr(os, "replace", two_step_rename)
+    monkeypatch.setattr(os, "rename", two_step_rename)
+    publish(built, out)
+    assert seen == [True, True]  # one call, the output there before and after it
+    assert (out / "index.html").read_text() == "new"
+    remove_stage(stage)
+
+
+def test_a_crash_between_the_two_renames_keeps_the_old_site_and_the_next_build_puts_it_back(tmp_path):
+    out = _site(tmp_path / "site", {"index.html": "old", "report.pdf": "%PDF old"})
+    before = _snapshot(out)
+    # The build dies (SIGKILL) right after parking the old site, before renaming the new one in.
+    code = f"""
+import os, signal
+from pathlib import Path
+from publish import site, swap
+swap._system_exchanger = lambda: None
+real_replace, calls = os.replace, []
+def crashing_replace(src, dst):
+    calls.append(src)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(src, dst)
+os.replace = crashing_replace
+out = Path({str(out)!r})
+stage = site.make_stage(out)
+(stage / "_site").mkdir()
+(stage / "_site" / "index.html").write_text("new")
+site.publish(stage / "_site", out)
+"""
+    crashed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
+    assert crashed.returncode == -9
+    assert not out.exists()
+    (parked,) = tmp_path.glob(".site-old-*/site")
+    assert _snapshot(parked) == before  # the previous site is still there, whole
+
+    removed = remove_leftovers(out)
+    assert _snapshot(out) == before
+    # The folder the old site was parked in, and the dead build's stage.
+    assert sorted(p.name.rsplit("-", 1)[0] for p in removed) == [".site-old", ".site-stage"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_leftovers_of_a_running_build_are_kept(tmp_path):
+    out = _site(tmp_path / "site", {"index.html": "old"})
+    stage = make_stage(out)
+    assert remove_leftovers(out) == [] and stage.is_dir()
+    tempdirs.release(stage)  # as if its build had been killed
+    assert remove_leftovers(out) == [stage]
+
+
+def test_failed_swap_leaves_the_old_site_byte_identical(tmp_path, monkeypatch, without_exchange):
     out = _site(tmp_path / "site", {"index.html": "old", "report.pdf": "%PDF old"})
     before = _snapshot(out)
     stage = make_stage(out)
