@@ -69,6 +69,8 @@ _TAIL_LINES = 8
 #: Most lines that name the cause (``error_summary``) shown in the error.
 _CAUSE_LINES = 8
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Quarto's progress line for each page it renders: "[ 3/11] dataset-joyce.qmd".
+_PROGRESS = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)")
 # Lines that name a cause: "ERROR:", "error:", "Error running filter", "file.lua:76: ...", typst's "error: ...".
 _CAUSE = re.compile(r"\b(error|exception|failed|fatal)\b|\.lua:\d+:|^\s*=?\s*hint:", re.IGNORECASE)
 _PANDOC_DIR = Path(__file__).resolve().parent.parent / "report" / "pandoc"
@@ -164,17 +166,20 @@ def error_summary(output: str, *, tail: int = _TAIL_LINES, most: int = _CAUSE_LI
 
     Quarto and pandoc print the cause (``ERROR: ...``, a Lua filter's
     ``file.lua:76: attempt to index a nil value``) and then a long stack trace,
-    so the last lines alone often miss it: this keeps the first ``most`` lines
-    that look like errors, then the last ``tail`` lines, without colour codes
-    or repeats, joined by `` | ``.
+    so the last lines alone often miss it: this keeps the page Quarto was
+    rendering (its last ``[3/11] page.qmd`` line before the first cause), the
+    first ``most`` lines that look like errors, then the last ``tail`` lines,
+    without colour codes or repeats, joined by `` | ``.
 
-    >>> error_summary("\\x1b[31mERROR: bad shortcode\\x1b[0m\\nstack 1\\nstack 2\\nstack 3", tail=1)
-    'ERROR: bad shortcode | stack 3'
+    >>> error_summary("[1/2] a.qmd\\n[2/2] b.qmd\\n\\x1b[31mERROR: bad shortcode\\x1b[0m\\nstack 1\\nstack 2", tail=1)
+    'rendering b.qmd | ERROR: bad shortcode | stack 2'
     """
     lines = [line.strip() for line in _ANSI.sub("", output).splitlines() if line.strip()]
+    first = next((i for i, line in enumerate(lines) if _CAUSE.search(line)), len(lines))
+    pages = [_PROGRESS.match(line) for line in lines[:first]]
+    where = [f"rendering {match[1]}" for match in pages if match][-1:]
     causes = [line for line in lines if _CAUSE.search(line)][:most]
-    kept = list(dict.fromkeys(causes + lines[-tail:]))
-    return " | ".join(kept)
+    return " | ".join(dict.fromkeys(where + causes + lines[-tail:]))
 
 
 def find_quarto(

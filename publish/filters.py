@@ -22,6 +22,8 @@ __all__ = ["ALLOWED_SCHEMES", "FILTERS", "md", "safe_url", "url"]
 
 _MD_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|~^$@:;,\"'=/?%")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# Neighbours that begin or end a Quarto shortcode ("{{<", ">}}"): md() puts an empty span between them.
+_SHORTCODE_PAIRS = frozenset({("{", "{"), ("{", "<"), (">", "}"), ("}", "}")})
 
 
 def _finite(value: Any, filter_name: str) -> float:
@@ -42,16 +44,21 @@ def _text(value: Any, filter_name: str) -> str:
 def md(value: Any) -> str:
     """Text from data or the manifest as literal markdown (pandoc and Quarto).
 
-    ASCII punctuation is backslash-escaped, ``< > &`` become HTML entities and
-    ``{{`` is split by an empty span so no Quarto shortcode can form, neither
-    in the source text nor in pandoc's parsed strings.
+    ASCII punctuation is backslash-escaped and ``< > &`` become HTML
+    entities. An empty span separates ``{{``, ``}}``, ``{<`` and ``>}``, so no
+    Quarto shortcode (``{{< include ... >}}``) can form, neither in the source
+    nor in the text pandoc parses from it (Quarto looks for shortcodes in both,
+    titles included).
 
     >>> md("*x* <b>")
     '\\\\*x\\\\* &lt;b&gt;'
+    >>> md("{{< meta x >}}")
+    '\\\\{[]{}\\\\{[]{}&lt; meta x &gt;[]{}\\\\}[]{}\\\\}'
     """
     out: list[str] = []
+    previous = ""
     for char in _text(value, "md"):
-        if char == "{" and out and out[-1] == "\\{":
+        if (previous, char) in _SHORTCODE_PAIRS:
             out.append("[]{}")
         if char in _ENTITIES:
             out.append(_ENTITIES[char])
@@ -59,6 +66,7 @@ def md(value: Any) -> str:
             out.append("\\" + char)
         else:
             out.append(char)
+        previous = char
     return "".join(out)
 
 

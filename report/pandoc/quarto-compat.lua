@@ -146,7 +146,14 @@ local function callout(div)
   return pandoc.Div({ header, body }, pandoc.Attr(div.identifier, classes, { role = "note" }))
 end
 
+-- A shortcode is a paragraph written as `{{< name ... >}}`: pandoc reads it as a first Str
+-- starting "{{<". Text that only looks like one after escaping (a column header written
+-- `\{[]{}\{[]{}&lt; ...` by the md filter) starts with a Str "{" and is left alone.
 local function shortcode(para)
+  local first = para.content[1]
+  if not first or first.t ~= "Str" or not first.text:match("^{{<") then
+    return nil
+  end
   local text = pandoc.utils.stringify(para)
   local name = text:match("^{{<%s*(%S+).*>}}$")
   if not name then
