@@ -2,7 +2,7 @@
 
 Run on demand, not by the tests:
 
-    KDE_REPORT_DATA_DIR=../shared/data python benchmarks/build_large.py --rows 1000000
+    python benchmarks/build_large.py --rows 1000000
 
 Writes a seeded two-column CSV (``age_a``: 60 % N(4, 1) + 40 % Gamma(9, 1) Gyr;
 ``age_b = age_a + N(0.5, 0.7)``, the same stars, both clipped at 0.05 Gyr) into a

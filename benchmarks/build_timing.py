@@ -2,7 +2,7 @@
 
 Run on demand, not by the tests:
 
-    KDE_REPORT_DATA_DIR=../shared/data python benchmarks/build_timing.py --repeats 3
+    python benchmarks/build_timing.py --repeats 3
 
 "Cold" removes the artefact cache (``.cache/``) and forces every stage; a
 "no-change rebuild" is ``python build.py`` again with nothing changed, which

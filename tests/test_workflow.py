@@ -65,3 +65,45 @@ def test_pull_requests_never_deploy():
     check = next(i for i, run in enumerate(build_steps) if "build.py --check" in run)
     render = next(i for i, run in enumerate(build_steps) if "--engine quarto" in run)
     assert check < render, "bad data must fail the workflow before the report is rendered"
+
+
+#: The current major version of each action (checked 2026-11: upload-pages-artifact v5 and
+#: deploy-pages v5 move together; v5 leaves out hidden files such as the site's .build-key).
+CURRENT_MAJORS = {
+    "actions/checkout": 6,
+    "actions/setup-python": 6,
+    "quarto-dev/quarto-actions/setup": 2,
+    "actions/upload-artifact": 7,
+    "actions/upload-pages-artifact": 5,
+    "actions/deploy-pages": 5,
+}
+
+
+def test_actions_are_at_their_current_major_versions():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    used = {
+        step["uses"].split("@")[0]: int(step["uses"].split("@v")[1])
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if "uses" in step
+    }
+    assert used == CURRENT_MAJORS
+
+
+def test_the_site_is_built_once_and_tested_as_built():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    builds = [i for i, step in enumerate(steps) if "build.py" in step.get("run", "") and "--check" not in step["run"]]
+    tests = [i for i, step in enumerate(steps) if "pytest" in step.get("run", "")]
+    assert len(builds) == 1 and len(tests) == 1 and builds[0] < tests[0]
+    assert "--engine quarto" in steps[builds[0]]["run"] and "--force" not in steps[builds[0]]["run"]
+    assert steps[tests[0]]["env"]["KDE_REPORT_QUARTO_SITE"].endswith("/_site")
+    uploads = [step["with"]["path"] for step in steps if "upload" in step.get("uses", "")]
+    assert uploads == ["_site/report.pdf", "_site"]
+
+
+def test_changes_to_tests_and_ci_trigger_the_workflow():
+    # yaml reads the key `on` as True.
+    triggers = yaml.safe_load(WORKFLOW.read_text())[True]
+    for event in ("push", "pull_request"):
+        assert {"tests/**", ".ci/**", "data/**", "report/**"} <= set(triggers[event]["paths"])
