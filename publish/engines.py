@@ -229,6 +229,12 @@ class QuartoEngine:
         # the pages show SVGs, so the site serves no PNG (as with the pandoc engine).
         for png in (out / "figures").glob("*.png"):
             png.unlink()
+        if "html" not in formats:
+            # A website project writes its resources and an index page even for the PDF alone;
+            # a PDF-only build holds the PDF alone, as with the pandoc engine.
+            for path in out.iterdir():
+                if path.name != PDF_NAME:
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
         _check_outputs(out, pages, formats)
         return out
 

@@ -185,6 +185,13 @@ def test_quarto_renders_the_staged_project_in_one_command(tmp_path):
     assert (stage / "argv.txt").read_text() == f"render {stage}"
 
 
+def test_quarto_pdf_only_build_holds_the_pdf_alone(tmp_path):
+    stage = make_stage(tmp_path / "stage")
+    engine = _fake_quarto(tmp_path, ("index.html", "report.pdf", "search.json"))
+    out = engine.render(stage, PAGES, ("pdf",), SITE)
+    assert sorted(p.name for p in out.iterdir()) == ["report.pdf"]
+
+
 def test_quarto_that_writes_no_pdf_is_an_engine_error(tmp_path):
     # Quarto renders a qmd outside the project's render list next to it, not into _site,
     # and still exits 0: the PDF would silently be missing from the published site.
