@@ -23,6 +23,7 @@ from analysis.errors import ConfigError, DataError
 from analysis.manifest import Manifest, SourceSpec, manifest_for_file, parse_manifest
 from analysis.table import Table, datasets_from_table, parse_table
 
+from .files import open_regular, present, read_regular, regular_file
 from .readers import detect_format, read_catalog, resolve_columns
 
 __all__ = [
@@ -69,7 +70,7 @@ def load_manifest(path: Path) -> Manifest:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         for block in iter(lambda: stream.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -110,6 +111,8 @@ class _HashingDownloader:
 def _download(source: SourceSpec, cache_dir: Path, looked: list[str]) -> Path:
     """Fetch ``source.url`` into ``cache_dir`` (or reuse a verified cached copy)."""
     assert source.url is not None and source.sha256 is not None  # parse_manifest requires both
+    if present(cache_dir / source.file):
+        regular_file(cache_dir / source.file)  # pooch would hash a pipe or device here and hang
     downloader = _HashingDownloader(source.url)
     try:
         fetched = pooch.retrieve(
@@ -172,8 +175,7 @@ def find_source_file(
         one (naming the file, the expected and the found hash).
     """
     if explicit is not None:
-        if not explicit.is_file():
-            raise DataError(f"{explicit}: no such file")
+        regular_file(explicit)
         logger.info("%s: using %s as given", source.file, explicit)
         return _verified(explicit, source)
     folders = [manifest_dir]
@@ -181,7 +183,8 @@ def find_source_file(
         folders.append(Path(env[DATA_DIR_ENV]))
     for folder in folders:
         candidate = folder / source.file
-        if candidate.is_file():
+        if present(candidate):
+            regular_file(candidate)  # a folder, pipe, device or broken link there is refused, not skipped
             logger.info("%s: found in %s", source.file, folder)
             return _verified(candidate, source)
     looked = [str(folder) for folder in folders]
@@ -191,13 +194,6 @@ def find_source_file(
             f"put the file next to the manifest or set {DATA_DIR_ENV}"
         )
     return _download(source, _cache_dir(env), looked)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 @dataclass(frozen=True)
@@ -215,7 +211,7 @@ class LoadedSource:
 
 
 def _read_verified(path: Path, source: SourceSpec) -> bytes:
-    raw = _read(path)
+    raw = read_regular(path)
     if source.sha256 is not None and hashlib.sha256(raw).hexdigest() != source.sha256:
         # The file changed between its check and this read: use only what was verified.
         found = hashlib.sha256(raw).hexdigest()
@@ -247,7 +243,7 @@ def _load(path: Path, source: SourceSpec) -> LoadedSource:
 
 def _load_unlisted(path: Path, columns: Sequence[str] | None) -> LoadedSource:
     """A file the manifest does not name: each chosen column (default all) is a data set."""
-    raw = _read(path)
+    raw = read_regular(path)
     fmt = detect_format(path.name)
     if fmt == "text":
         table = parse_table(raw, str(path))
@@ -286,7 +282,8 @@ def load_sources(
     manifest_path : Path
         The manifest (``data/datasets.yml``).
     data_file : Path, optional
-        A file to analyse instead of every manifest source. If its name is a
+        A file to analyse instead of every manifest source; it must be a
+        regular file, and is used by its resolved path. If its name is a
         manifest source's file, that source's spec (and pinned hash) is used;
         otherwise every column becomes a data set (``manifest_for_file``).
         Its format follows its extension (``readers.detect_format``).
@@ -303,8 +300,9 @@ def load_sources(
         When the manifest is invalid, or ``columns`` is given without
         ``data_file``, repeats a column or names one the manifest does not read.
     DataError
-        When a file is missing, fails its hash check or is malformed, or a
-        chosen column is not in it.
+        When a file is missing or is not a regular file (a folder, pipe,
+        device, link loop), fails its hash check or is malformed, or a chosen
+        column is not in it.
     """
     manifest = load_manifest(manifest_path)
     if columns is not None:
@@ -316,6 +314,8 @@ def load_sources(
     if data_file is None:
         chosen = [(source, None) for source in manifest.sources]
     else:
+        # A link is known by its target's name, as it is when the manifest's folders are searched.
+        data_file = regular_file(data_file)
         chosen = [(source, data_file) for source in manifest.sources if source.file == data_file.name]
     if data_file is not None and not chosen:
         logger.info("%s: not in %s; each of its chosen columns is a data set", data_file, manifest_path)
