@@ -100,7 +100,8 @@ def _column_name(header: tuple[str, ...], index: int) -> str:
 
 
 def _line_of(raw: bytes, offset: int) -> int:
-    return raw.count(b"\n", 0, offset) + 1
+    """1-based line of byte ``offset``: every ``\\n``, ``\\r\\n`` and lone ``\\r`` before it ends one line."""
+    return raw.count(b"\n", 0, offset) + raw.count(b"\r", 0, offset) - raw.count(b"\r\n", 0, offset) + 1
 
 
 def _decode(raw: bytes, source: str) -> str:

@@ -2,6 +2,7 @@
 
 import doctest
 import math
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -176,6 +177,25 @@ def test_binary_files_are_named_as_such():
         parse_table(b"1 2\n3\x004\n", "x.xlsx")
     with pytest.raises(DataError, match=r"^x\.txt:3: byte 0xe9 is not UTF-8"):
         parse_table("a b\n1 2\ncafé 3\n".encode("latin-1"), "x.txt")
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (b"5 x", "column 'b': expected a positive number of Gyr, got 'x'"),
+        (b"5 \x00", "contains a NUL byte"),
+        (b"5 caf\xe9", "byte 0xe9 is not UTF-8"),
+        (b"5 6 7", "expected 2 columns like the header, got 3"),
+    ],
+)
+@pytest.mark.parametrize(("n_rows", "threshold"), [(2, 1 << 62), (2, 0), (70000, 0)])
+def test_errors_name_the_line_whatever_the_line_ends(end, bad, message, n_rows, threshold):
+    # Written with the line number counted here: header, n_rows rows, a blank line, then the bad row.
+    lines = [b"a b"] + [b"%d.5 2" % (i % 9 + 1) for i in range(n_rows)] + [b"", bad, b"1 2"]
+    raw = end.join(lines) + end
+    with pytest.raises(DataError, match=rf"^x:{n_rows + 3}: {re.escape(message)}"):
+        parse_table(raw, "x", fast_threshold=threshold)
 
 
 def test_empty_file_and_file_without_rows():
