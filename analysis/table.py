@@ -2,8 +2,9 @@
 
 Accepted layout: whitespace- or comma-separated columns of ages in Gyr, one
 star per line, an optional header naming the columns, ``#`` comment lines and
-blank lines. CRLF line ends and a UTF-8 byte-order mark are accepted. A
-missing value is ``nan`` (any case) or, in CSV, an empty field.
+blank lines. ``\\n``, ``\\r\\n`` and ``\\r`` line ends and a UTF-8 byte-order
+mark are accepted. A missing value is ``nan`` (any case) or, in CSV, an empty
+field. The grammar of a line and its fields is ``analysis.text_rows``.
 
 Files larger than ``FAST_THRESHOLD_BYTES`` go first to a compiled, threaded
 scan of the bytes (``analysis.text_scan``), which returns exactly this
@@ -16,7 +17,6 @@ below on that line.
 
 import codecs
 from dataclasses import dataclass
-import math
 import re
 
 import numpy as np
@@ -24,8 +24,9 @@ import numpy as np
 from .dataset import Dataset
 from .errors import DataError
 from .manifest import SourceSpec
+from .text_rows import BLANKS, column_name, is_number, line_number, row_ages, split_fields
 
-__all__ = ["FAST_THRESHOLD_BYTES", "Table", "datasets_from_table", "head_lines", "parse_table"]
+__all__ = ["FAST_THRESHOLD_BYTES", "Table", "datasets_from_table", "find_header", "head_lines", "parse_table"]
 
 #: Files at least this large (bytes) take the fast readers: below it the
 #: line-by-line parser is fast enough and numba's or pyarrow's import is not worth paying.
@@ -80,7 +81,7 @@ class Table:
 
     def column_name(self, index: int) -> str:
         """``"column 'Bensby_age'"`` from the header, else ``"column 2"`` (1-based)."""
-        return _column_name(self.header, index)
+        return column_name(self.header, index)
 
 
 def _frozen(values: object, dtype: type) -> np.ndarray:
@@ -95,21 +96,12 @@ def _frozen(values: object, dtype: type) -> np.ndarray:
     return array
 
 
-def _column_name(header: tuple[str, ...], index: int) -> str:
-    return f"column {header[index]!r}" if header and header[index] else f"column {index + 1}"
-
-
-def _line_of(raw: bytes, offset: int) -> int:
-    """1-based line of byte ``offset``: every ``\\n``, ``\\r\\n`` and lone ``\\r`` before it ends one line."""
-    return raw.count(b"\n", 0, offset) + raw.count(b"\r", 0, offset) - raw.count(b"\r\n", 0, offset) + 1
-
-
 def _decode(raw: bytes, source: str) -> str:
     """UTF-8 text with one ``\\n`` per line end; binary input is a DataError."""
     nul = raw.find(b"\0")
     if nul >= 0:
         raise DataError(
-            f"{source}:{_line_of(raw, nul)}: contains a NUL byte, so it looks like a binary file; "
+            f"{source}:{line_number(raw, nul)}: contains a NUL byte, so it looks like a binary file; "
             "expected plain text with one star per line (export spreadsheets as CSV)"
         )
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
@@ -118,25 +110,13 @@ def _decode(raw: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         bad = start + exc.start
         raise DataError(
-            f"{source}:{_line_of(raw, bad)}: byte 0x{raw[bad]:02x} is not UTF-8, so this is not a text "
+            f"{source}:{line_number(raw, bad)}: byte 0x{raw[bad]:02x} is not UTF-8, so this is not a text "
             "table; expected plain UTF-8 text with one star per line (export spreadsheets as CSV)"
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _is_number(field: str) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
-
-
-def _split(line: str, comma: bool) -> list[str]:
-    return [f.strip() for f in line.split(",")] if comma else line.split()
-
-
-def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None, tuple[str, ...]]:
+def find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None, tuple[str, ...]]:
     """The header's 0-based line index and names, or ``(None, ())``.
 
     A first non-comment line whose fields are not all numbers is the header.
@@ -147,13 +127,13 @@ def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None
     """
     comments = []
     for i, line in enumerate(lines):
-        if not line.strip():
+        if not line.strip(BLANKS):
             continue
-        if line.lstrip().startswith("#"):
+        if line.lstrip(BLANKS).startswith("#"):
             comments.append(i)
             continue
-        fields = _split(line, comma)
-        numbers = [_is_number(f) for f in fields if f]
+        fields = split_fields(line, comma)
+        numbers = [is_number(f) for f in fields if f]
         if all(numbers):
             break
         if any(numbers):
@@ -166,7 +146,7 @@ def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None
     else:
         return None, ()
     for j in reversed(comments):
-        names = _split(lines[j].lstrip()[1:], comma)
+        names = split_fields(lines[j].lstrip(BLANKS)[1:], comma)
         if len(names) == len(fields):
             return _distinct(j, tuple(names), source)
     return None, ()
@@ -175,7 +155,7 @@ def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None
 def head_lines(raw: bytes, start: int) -> tuple[list[str], list[int]] | None:
     """The lines from byte ``start`` up to the first data line, and the offset just past each one's end.
 
-    For the fast readers, which run ``_find_header`` on these lines only. ``None``
+    For the fast readers, which run ``find_header`` on these lines only. ``None``
     when the first data line does not end within the first 64 KiB.
     """
     chunk = raw[start : start + _HEAD_BYTES]
@@ -187,7 +167,7 @@ def head_lines(raw: bytes, start: int) -> tuple[list[str], list[int]] | None:
         lines.append(line)
         ends.append(start + match.end())
         pos = match.end()
-        if line.strip() and not line.lstrip().startswith("#"):
+        if line.strip(BLANKS) and not line.lstrip(BLANKS).startswith("#"):
             return lines, ends
     return None
 
@@ -197,30 +177,6 @@ def _distinct(index: int, header: tuple[str, ...], source: str) -> tuple[int, tu
     if repeated:
         raise DataError(f"{source}:{index + 1}: the header names column {repeated[0]!r} twice; expected distinct names")
     return index, header
-
-
-def _age(field: str, column: str, where: str) -> float:
-    """One age in Gyr, ``nan`` when missing."""
-    if not field:
-        return math.nan
-    try:
-        value = float(field)
-    except ValueError:
-        value = None
-    if value is not None and math.isnan(value):
-        return math.nan
-    if value is None or value <= 0:
-        raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {field!r}")
-    if math.isinf(value):
-        raise DataError(f"{where}: {column}: expected a finite positive number of Gyr, got {field!r}")
-    return value
-
-
-def _row_ages(fields: list[str], header: tuple[str, ...], width: int, like: str, where: str) -> list[float]:
-    """The ages of one data row, or the DataError for its first problem (width, then column by column)."""
-    if len(fields) != width:
-        raise DataError(f"{where}: expected {width} columns like {like}, got {len(fields)}")
-    return [_age(f, _column_name(header, c), where) for c, f in enumerate(fields)]
 
 
 def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD_BYTES) -> Table:
@@ -277,16 +233,16 @@ def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD
 def _parse_lines(raw: bytes, source: str) -> Table:
     """The line-by-line parser: the reference for every result and message."""
     lines = _decode(raw, source).split("\n")
-    data = [(i, line) for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    data = [(i, line) for i, line in enumerate(lines) if line.strip(BLANKS) and not line.lstrip(BLANKS).startswith("#")]
     comma = any("," in line for _, line in data)
-    header_index, header = _find_header(lines, comma, source)
-    rows = [(i, _split(line, comma)) for i, line in data if i != header_index]
+    header_index, header = find_header(lines, comma, source)
+    rows = [(i, line) for i, line in data if i != header_index]
     if not rows:
         raise DataError(f"{source}: no data rows; expected one star per line with ages in Gyr")
-    width = len(header) if header else len(rows[0][1])
+    width = len(header) if header else len(split_fields(rows[0][1], comma))
     like = "the header" if header else f"line {rows[0][0] + 1}"
     values = np.array(
-        [_row_ages(fields, header, width, like, f"{source}:{i + 1}") for i, fields in rows], dtype=np.float64
+        [row_ages(line, comma, header, width, like, f"{source}:{i + 1}") for i, line in rows], dtype=np.float64
     ).reshape(len(rows), width)
     return Table(
         source=source,

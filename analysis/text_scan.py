@@ -12,7 +12,7 @@ raises: anything it does not read the way the line-by-line parser would goes
 to the next reader, which reads it or raises the line-by-line parser's error.
 It takes:
 
-- a header found by ``analysis.table._find_header`` in the first 64 KiB;
+- a header found by ``analysis.table.find_header`` in the first 64 KiB;
 - fields separated by ``,`` (with spaces or tabs around them, an empty field
   is missing; at least two columns) or by runs of spaces and tabs;
 - ``#`` comment lines and blank lines anywhere, ``\\n``, ``\\r\\n`` or ``\\r``
@@ -45,7 +45,8 @@ import numba
 import numpy as np
 
 from .errors import DataError
-from .table import Table, _find_header, _split, head_lines
+from .table import Table, find_header, head_lines
+from .text_rows import split_fields
 
 __all__ = ["scan_table"]
 
@@ -276,11 +277,11 @@ def scan_table(raw: bytes, source: str, *, parts: int | None = None) -> Table | 
     # guess wrong, and then no row parses (width >= 2 needs a comma in every row).
     comma = raw.find(b",", first_start) >= 0
     try:
-        header_index, header = _find_header(lines, comma, source)
+        header_index, header = find_header(lines, comma, source)
     except DataError:
         return None  # the next reader raises it
     body_line, body = (first + 1, ends[first]) if header_index == first else (first, first_start)
-    width = len(header) if header else len(_split(lines[first], comma))
+    width = len(header) if header else len(split_fields(lines[first], comma))
     if comma and width < 2:
         return None
 

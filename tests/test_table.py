@@ -172,6 +172,27 @@ def test_negative_or_zero_age_is_rejected(word):
         parse_table(raw, "x")
 
 
+@pytest.mark.parametrize(
+    "word",
+    ["1_000", "1_5", "\uff15", "\uff11.\uff15", "\u0663", "\U0001d7cf", "\u00a01.5", "1.5\u2003", "1.5\x0c", "\x0b2"],
+)
+@pytest.mark.parametrize("threshold", [1 << 62, 0])
+def test_only_ascii_decimal_numbers_are_ages(word, threshold):
+    # Python's float() reads every one of these (underscores, Unicode digits, Unicode and control spaces).
+    raw = f"a,b\n1,2\n3,{word}\n".encode()
+    with pytest.raises(DataError, match=rf"^x:3: column 'b': expected a positive number of Gyr, got {re.escape(repr(word))}$"):
+        parse_table(raw, "x", fast_threshold=threshold)
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\u2003", "\u3000", "\x0b", "\x0c", "\x1f", "\x85"])
+@pytest.mark.parametrize("threshold", [1 << 62, 0])
+def test_only_spaces_and_tabs_separate_fields(blank, threshold):
+    raw = f"a b\n1 2\n3{blank}4\n".encode()
+    with pytest.raises(DataError, match=rf"^x:3: expected 2 columns like the header, got 1"):
+        parse_table(raw, "x", fast_threshold=threshold)
+    assert parse_table(b"a b\n1 2\n3 \t 4\t\n", "x", fast_threshold=threshold).columns[1].tolist() == [2.0, 4.0]
+
+
 def test_binary_files_are_named_as_such():
     with pytest.raises(DataError, match=r"^x\.xlsx:2: contains a NUL byte, so it looks like a binary file"):
         parse_table(b"1 2\n3\x004\n", "x.xlsx")

@@ -228,11 +228,11 @@ def test_bad_files_are_handed_on_and_keep_their_error(raw, message):
 @pytest.mark.parametrize(
     "raw",
     [
-        b"a b\n1 2\n3 1_000\n",  # Python reads 1_000; the next readers decide
-        "a b\n1 2\n3 \u00a04\n".encode(),  # non-ASCII whitespace
+        b"a b\n1 2\n3 1_000\n",  # Python reads 1_000; the grammar does not
+        "a b\n1 2\n3 \u00a04\n".encode(),  # non-ASCII whitespace, not a separator
         "# \u00e2ges\na b\n1 2\n3 4\n".encode(),  # non-ASCII comment in the head
         "a b\n1 2\n# caf\u00e9\n3 4\n".encode(),  # and in the body
-        b"a b\n1 2\n3\x0b4\n",  # a control byte Python counts as whitespace
+        b"a b\n1 2\n3\x0b4\n",  # a control byte Python counts as whitespace, not a separator
         b"#a b\n1 2\n# x, y\n3 4\n",  # a comma only in a comment: the guessed delimiter is wrong
         b"age\n1\n# x, y\n3\n",  # one column with a comma in a comment
         b"1 2",  # the first data line does not end (within the first 64 KiB)
