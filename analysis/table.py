@@ -24,7 +24,8 @@ import numpy as np
 from .dataset import Dataset
 from .errors import DataError
 from .manifest import SourceSpec
-from .text_rows import BLANKS, column_name, is_number, line_number, row_ages, split_fields
+from .names import first_repeat
+from .text_rows import BLANKS, check_bytes, check_width, column_name, is_number, line_number, row_ages, shown, split_fields
 
 __all__ = ["FAST_THRESHOLD_BYTES", "Table", "datasets_from_table", "find_header", "head_lines", "parse_table"]
 
@@ -97,13 +98,7 @@ def _frozen(values: object, dtype: type) -> np.ndarray:
 
 
 def _decode(raw: bytes, source: str) -> str:
-    """UTF-8 text with one ``\\n`` per line end; binary input is a DataError."""
-    nul = raw.find(b"\0")
-    if nul >= 0:
-        raise DataError(
-            f"{source}:{line_number(raw, nul)}: contains a NUL byte, so it looks like a binary file; "
-            "expected plain text with one star per line (export spreadsheets as CSV)"
-        )
+    """UTF-8 text with one ``\\n`` per line end; bytes that are not UTF-8 are a DataError."""
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
         text = raw[start:].decode("utf-8")
@@ -133,13 +128,14 @@ def find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None,
             comments.append(i)
             continue
         fields = split_fields(line, comma)
+        check_width(len(fields), f"{source}:{i + 1}")
         numbers = [is_number(f) for f in fields if f]
         if all(numbers):
             break
         if any(numbers):
             # A typo in the first row must not silently turn it into a header.
             raise DataError(
-                f"{source}:{i + 1}: {' '.join(fields)!r} mixes numbers and names; expected a header "
+                f"{source}:{i + 1}: {shown(' '.join(fields))} mixes numbers and names; expected a header "
                 "of column names or a row of ages in Gyr"
             )
         return _distinct(i, tuple(fields), source)
@@ -173,9 +169,13 @@ def head_lines(raw: bytes, start: int) -> tuple[list[str], list[int]] | None:
 
 
 def _distinct(index: int, header: tuple[str, ...], source: str) -> tuple[int, tuple[str, ...]]:
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    if repeated:
-        raise DataError(f"{source}:{index + 1}: the header names column {repeated[0]!r} twice; expected distinct names")
+    repeat = first_repeat(header, skip="")
+    if repeat is not None:
+        first, again = repeat
+        raise DataError(
+            f"{source}:{index + 1}: the header names column {shown(header[first])} twice (columns {first + 1} "
+            f"and {again + 1}); expected distinct names"
+        )
     return index, header
 
 
@@ -202,9 +202,10 @@ def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD
     ------
     DataError
         Naming the file, line and column: an empty or binary (NUL bytes, not
-        UTF-8) file, a header naming a column twice, a row whose width differs
-        from the header's (or the first row's), or a value that is not a
-        positive finite number, e.g. ``data/x.csv:42: column 'Bensby_age':
+        UTF-8) file, a line over ``text_rows.MAX_LINE_BYTES`` (1 MiB), a header
+        or first row over ``text_rows.MAX_COLUMNS`` (1000) columns, a header
+        naming a column twice, a row whose width differs from the header's
+        (or the first row's), or a value that is not a positive finite number, e.g. ``data/x.csv:42: column 'Bensby_age':
         expected a positive number of Gyr, got 'abc'``.
 
     Examples
@@ -215,6 +216,7 @@ def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD
     """
     if not raw:
         raise DataError(f"{source}: the file is empty; expected one star per line with ages in Gyr")
+    check_bytes(raw, source)  # before any reader: every path refuses the same binary or overlong lines
     if len(raw) >= fast_threshold:
         # numba and pyarrow are imported only for large files, pyarrow only if the kernel hands on.
         from .text_scan import scan_table

@@ -16,6 +16,10 @@ on the first line they cannot take, so each path words the same error:
 finite; anything else Python's ``float`` would take (``1_000``, full-width
 or other Unicode digits, surrounding Unicode spaces) is refused as not a
 number.
+
+Limits, checked before any line is split (``check_bytes``) or any header
+name compared (``check_width``), so a hostile file costs linear time: at
+most ``MAX_LINE_BYTES`` per line and ``MAX_COLUMNS`` columns.
 """
 
 import math
@@ -23,7 +27,29 @@ import re
 
 from .errors import DataError
 
-__all__ = ["BLANKS", "FIELD_PATTERN", "column_name", "is_number", "line_number", "row_ages", "shown", "split_fields"]
+__all__ = [
+    "BLANKS",
+    "FIELD_PATTERN",
+    "MAX_COLUMNS",
+    "MAX_LINE_BYTES",
+    "check_bytes",
+    "check_width",
+    "column_name",
+    "is_number",
+    "line_number",
+    "row_ages",
+    "shown",
+    "split_fields",
+]
+
+#: Longest line, in bytes without its line end. A row of 1000 ages written by ``repr`` (at most
+#: 24 bytes each) is 25 kB; a longer line is not one star's ages, and a line of megabytes would
+#: be split, quoted and compared at a cost the reader of an age table should never pay.
+MAX_LINE_BYTES = 1 << 20
+#: Most columns in a file. A per-star age table has a handful and a catalog exported as text a few
+#: dozen (Gaia DR3's main source table has 152); every column read becomes a data set (or could),
+#: so tens of thousands of columns are a file that is not a table of ages.
+MAX_COLUMNS = 1000
 
 #: The bytes that separate fields on a line that has no comma, and are stripped around CSV fields.
 BLANKS = " \t"
@@ -39,6 +65,68 @@ _INFINITY_RE = re.compile(r"[+-]?inf(?:inity)?", re.IGNORECASE | re.ASCII)
 _BLANK_RUN = re.compile(f"[{BLANKS}]+")
 #: Longest field or name quoted whole in a message.
 _SHOWN_CHARS = 60
+
+
+def _line_end(raw: bytes, start: int, stop: int) -> int:
+    """Offset of the first ``\\n`` or ``\\r`` in ``raw[start:stop]``, else ``stop``."""
+    ends = [end for end in (raw.find(b"\n", start, stop), raw.find(b"\r", start, stop)) if end >= 0]
+    return min(ends, default=stop)
+
+
+def _first_long_line(raw: bytes) -> tuple[int, int] | None:
+    """(start, length) of the first line longer than ``MAX_LINE_BYTES``, or ``None``.
+
+    Such a line holds a whole block of ``MAX_LINE_BYTES // 2`` bytes without a
+    line end wherever the blocks start, so only blocks are searched (in text,
+    memchr meets a line end a few bytes into each) and the line around a block
+    without one is measured, looking at most ``MAX_LINE_BYTES`` either side:
+    linear time, no copies.
+    """
+    block = MAX_LINE_BYTES // 2
+    lo = 0
+    while lo + block <= len(raw):
+        hi = lo + block
+        if raw.find(b"\n", lo, hi) >= 0 or raw.find(b"\r", lo, hi) >= 0:
+            lo = hi
+            continue
+        floor = max(0, lo - MAX_LINE_BYTES)
+        start = max(raw.rfind(b"\n", floor, lo), raw.rfind(b"\r", floor, lo)) + 1
+        if start == 0 and floor > 0:  # no line end within reach: found the long line; where does it start?
+            start = max(raw.rfind(b"\n", 0, floor), raw.rfind(b"\r", 0, floor)) + 1
+        end = _line_end(raw, hi, min(len(raw), start + MAX_LINE_BYTES + 1))
+        if end - start > MAX_LINE_BYTES:
+            return start, _line_end(raw, end, len(raw)) - start
+        lo = end
+    return None
+
+
+def check_bytes(raw: bytes, source: str) -> None:
+    """Refuse a file with a NUL byte (a binary file) or a line longer than ``MAX_LINE_BYTES``.
+
+    Raises
+    ------
+    DataError
+        Naming the file and the line.
+    """
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise DataError(
+            f"{source}:{line_number(raw, nul)}: contains a NUL byte, so it looks like a binary file; "
+            "expected plain text with one star per line (export spreadsheets as CSV)"
+        )
+    long_line = _first_long_line(raw)
+    if long_line is not None:
+        start, length = long_line
+        raise DataError(
+            f"{source}:{line_number(raw, start)}: the line is {length} bytes long; expected at most "
+            f"{MAX_LINE_BYTES} bytes (1 MiB) per line, one star per line"
+        )
+
+
+def check_width(n_columns: int, where: str) -> None:
+    """Refuse a header or first row of more than ``MAX_COLUMNS`` fields (``where`` is ``file:line``)."""
+    if n_columns > MAX_COLUMNS:
+        raise DataError(f"{where}: expected at most {MAX_COLUMNS} columns, got {n_columns}")
 
 
 def line_number(raw: bytes, offset: int) -> int:

@@ -14,6 +14,7 @@ from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.errors import DataError
 from analysis.manifest import DatasetSpec, SourceSpec
 from analysis.table import Table, datasets_from_table, parse_table
+from analysis.text_rows import MAX_COLUMNS, MAX_LINE_BYTES
 
 
 def _source(*columns: int | str, paired: bool = True) -> SourceSpec:
@@ -236,6 +237,40 @@ def test_header_naming_a_column_twice():
         parse_table(b"age,age\n1,2\n", "x")
 
 
+@pytest.mark.parametrize("threshold", [1 << 62, 0])
+def test_a_repeated_name_among_many_columns_names_both(threshold):
+    names = [f"c{i}" for i in range(MAX_COLUMNS)]
+    names[700] = "c3"
+    raw = (" ".join(names) + "\n" + " ".join(["1"] * MAX_COLUMNS) + "\n").encode()
+    message = r"^x:1: the header names column 'c3' twice \(columns 4 and 701\); expected distinct names$"
+    with pytest.raises(DataError, match=message):
+        parse_table(raw, "x", fast_threshold=threshold)
+
+
+@pytest.mark.parametrize("threshold", [1 << 62, 0])
+@pytest.mark.parametrize("header", [True, False])
+def test_at_most_max_columns(header, threshold):
+    def table(n: int) -> bytes:
+        names = ",".join(f"age{i}" for i in range(n)) + "\r\n" if header else ""
+        return ("# ages\r\n" + names + ",".join(["1.5"] * n) + "\r\n").encode()
+
+    assert len(parse_table(table(MAX_COLUMNS), "x", fast_threshold=threshold).columns) == MAX_COLUMNS == 1000
+    with pytest.raises(DataError, match=r"^x:2: expected at most 1000 columns, got 1001$"):
+        parse_table(table(MAX_COLUMNS + 1), "x", fast_threshold=threshold)
+
+
+@pytest.mark.parametrize("threshold", [1 << 62, 0])
+def test_at_most_one_mib_per_line(threshold):
+    line = b"1" * MAX_LINE_BYTES  # the longest line: read, and refused as a number too large to be finite
+    shown = rf"'{'1' * 50}'\.\.\. \({MAX_LINE_BYTES} characters\)"
+    with pytest.raises(DataError, match=rf"^x:3: column 'age': expected a finite positive number of Gyr, got {shown}$"):
+        parse_table(b"age\r\n2\r" + line + b"\r", "x", fast_threshold=threshold)
+    message = r"^x:3: the line is 1048577 bytes long; expected at most 1048576 bytes \(1 MiB\) per line, one star per line$"
+    for raw in (b"age\r2\r\n" + line + b"1\r\n3\n", b"age\n2\n1" + line, b"x" * 5 + b"\n\r" + line + b"1"):
+        with pytest.raises(DataError, match=message):
+            parse_table(raw, "x", fast_threshold=threshold)
+
+
 def test_all_missing_column_is_an_empty_data_set():
     table = parse_table(b"a,b\n1,\n2,nan\n3,\n", "data/x.csv")
     with pytest.raises(DataError, match=r"^data/x\.csv: column 'b' \(data set 'set0'\): all 3 values are missing"):
@@ -256,6 +291,35 @@ def test_column_not_in_file_lists_the_columns_found(column):
     message = rf"^x: data set 'set0': column {column!r} is not in the file; {found}$"
     with pytest.raises(DataError, match=message):
         datasets_from_table(table, _source(column))
+
+
+_LENGTHS = st.sampled_from([0, 1, 7, MAX_LINE_BYTES // 2 - 1, MAX_LINE_BYTES // 2, MAX_LINE_BYTES - 1, MAX_LINE_BYTES,
+                             MAX_LINE_BYTES + 1, 2 * MAX_LINE_BYTES])  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.lists(st.tuples(_LENGTHS, st.sampled_from([b"\n", b"\r\n", b"\r"])), min_size=1, max_size=6),
+    last_end=st.booleans(),
+)
+def test_the_first_line_over_the_limit_is_named(lines, last_end):
+    raw = b"".join(b"9" * n + end for n, end in lines)
+    raw = raw if last_end else raw.rstrip(b"\r\n") + b"9"
+    lengths = [len(line) for line in re.split(rb"\r\n|\r|\n", raw)]  # the reference: a regex split
+    too_long = [i for i, n in enumerate(lengths) if n > MAX_LINE_BYTES]
+    try:
+        parse_table(raw, "x", fast_threshold=1 << 62)
+    except DataError as error:
+        message = str(error)
+    else:
+        message = ""
+    if too_long:
+        assert message == (
+            f"x:{too_long[0] + 1}: the line is {lengths[too_long[0]]} bytes long; "
+            "expected at most 1048576 bytes (1 MiB) per line, one star per line"
+        )
+    else:
+        assert "bytes long" not in message
 
 
 def test_docstring_examples():
