@@ -13,7 +13,7 @@ exactly as the line-by-line parser would, and the next one takes over:
    comments, blank lines and fields; pyarrow converts the fields. Where it
    cannot (or a ``(`` is in the file), the first field outside the grammar
    (``analysis.text_rows.FIELD_PATTERN``) marks a bad row. The first row with
-   a wrong width, a bad field or a value that is not positive and finite goes
+   a wrong width, a bad field or a value that is not an age (``analysis.ages``) goes
    to the line-by-line row check (``text_rows.row_ages``), which raises the
    error the line-by-line parser would raise for that line.
 
@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .ages import invalid_ages
 from .table import Table, find_header, head_lines
 from .text_rows import FIELD_PATTERN, row_ages, split_fields
 
@@ -116,7 +117,7 @@ def _parse_regular(raw: bytes, start: int, source: str) -> Table | None:
     except pa.ArrowInvalid:
         return None
     columns = tuple(table.column(c).to_numpy() for c in range(width))
-    if any(((column <= 0) | np.isinf(column)).any() for column in columns):
+    if any(invalid_ages(column).any() for column in columns):
         return None
     if comma and np.logical_and.reduce([np.isnan(column) for column in columns]).any():
         return None  # a blank line, or a star with every value missing: let the irregular reader tell
@@ -189,7 +190,7 @@ def _parse_irregular(raw: bytes, start: int, source: str) -> Table | None:
         values = _floats(flat)
         if values is None:
             return None
-    bad_row = min(bad_row, _first((values <= 0) | np.isinf(values)) // width)
+    bad_row = min(bad_row, _first(invalid_ages(values)) // width)
     if bad_row < len(data_lines):
         line = int(data_lines[bad_row])
         like = "the header" if header else f"line {data_lines[0] + 1}"

@@ -25,6 +25,7 @@ most ``MAX_LINE_BYTES`` per line and ``MAX_COLUMNS`` columns.
 import math
 import re
 
+from .ages import MAX_AGE_GYR, UNIT_HINT, age_problem
 from .errors import DataError
 
 __all__ = [
@@ -162,11 +163,13 @@ def _age(field: str, column: str, where: str) -> float:
     """One age in Gyr, ``nan`` when missing."""
     if not field or _NAN_RE.fullmatch(field):
         return math.nan
-    value = float(field) if _NUMBER_RE.fullmatch(field) or _INFINITY_RE.fullmatch(field) else None
-    if value is None or value <= 0:
+    if not (_NUMBER_RE.fullmatch(field) or _INFINITY_RE.fullmatch(field)):
         raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {shown(field)}")
-    if math.isinf(value):
-        raise DataError(f"{where}: {column}: expected a finite positive number of Gyr, got {shown(field)}")
+    value = float(field)
+    problem = age_problem(value)
+    if problem is not None:
+        hint = f"; {UNIT_HINT}" if MAX_AGE_GYR < value < math.inf else ""
+        raise DataError(f"{where}: {column}: {problem}, got {shown(field)}{hint}")
     return value
 
 

@@ -23,8 +23,8 @@ It takes:
 It hands the file on for any other byte or field (non-ASCII text, control
 bytes, ``inf``, ``1_000``, signs other than on ``nan``), for a row of another
 width, and for a value that is zero or, after the exact conversion below, not
-positive and finite: all of these are errors or rarities that the other
-readers word or read.
+an age (``analysis.ages``: positive, finite, at most 1000 Gyr): all of these
+are errors or rarities that the other readers word or read.
 
 Conversion: Clinger's fast path. A field whose digits form an integer
 ``M <= 2**53`` (at most 18 digits, leading zeros included) and whose decimal
@@ -44,6 +44,7 @@ import os
 import numba
 import numpy as np
 
+from .ages import invalid_ages
 from .errors import DataError
 from .table import Table, find_header, head_lines
 from .text_rows import split_fields
@@ -309,10 +310,9 @@ def scan_table(raw: bytes, source: str, *, parts: int | None = None) -> Table | 
         return None
     for slow, n in zip(slows, n_slow):
         for row, column, lo, hi in slow[:n].tolist():
-            value = float(raw[lo:hi])
-            if not 0 < value < float("inf"):
-                return None  # zero or infinite after rounding: an error the next reader words
-            out[column, row] = value
+            out[column, row] = float(raw[lo:hi])
+    if invalid_ages(out).any():
+        return None  # zero or infinite after rounding, or above the largest age: an error the next reader words
     # Read-only, so that Table keeps these arrays instead of copying them.
     out.setflags(write=False)
     line_numbers.setflags(write=False)

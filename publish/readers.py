@@ -12,10 +12,12 @@ NaN values are missing.
 from collections.abc import Callable, Sequence
 import gzip
 import io
+import math
 import warnings
 
 import numpy as np
 
+from analysis.ages import MAX_AGE_GYR, UNIT_HINT, age_problem, invalid_ages
 from analysis.errors import DataError
 from analysis.manifest import FORMATS
 from analysis.table import Table
@@ -131,14 +133,17 @@ def _in_gyr(values: np.ndarray, unit: str | None, where: str) -> np.ndarray:
     return values * factor if factor != 1 else values
 
 
-def _checked(values: np.ndarray, unit: str | None, source: str, name: str) -> None:
-    """A DataError naming the first row whose age is not positive and finite (nan is missing)."""
-    bad = np.flatnonzero((values <= 0) | np.isinf(values))
+def _checked(ages: np.ndarray, values: np.ndarray, unit: str | None, source: str, name: str) -> None:
+    """A DataError naming the first row whose age (in Gyr, ``values`` converted) is not an age (nan is missing)."""
+    bad = np.flatnonzero(invalid_ages(ages))
     if bad.size:
         row = int(bad[0])
-        expected = "a finite positive number" if values[row] > 0 else "a positive number"
+        age = float(ages[row])
         got = f"{float(values[row])!r}" + (f" {unit}" if unit else "")
-        raise DataError(f"{source}: row {row + 1}: column {name!r}: expected {expected} of Gyr, got {got}")
+        if ages is not values:
+            got += f" ({age!r} Gyr)"
+        hint = f"; {UNIT_HINT}" if MAX_AGE_GYR < age < math.inf else ""
+        raise DataError(f"{source}: row {row + 1}: column {name!r}: {age_problem(age)}, got {got}{hint}")
 
 
 def read_catalog(raw: bytes, source: str, *, format: str, columns: Sequence[int | str] | None = None) -> Table:
@@ -166,7 +171,8 @@ def read_catalog(raw: bytes, source: str, *, format: str, columns: Sequence[int 
     DataError
         When the bytes are not that format, a column is not in the file, is
         not numeric, has a unit that is not a time unit, or holds an age that
-        is not positive and finite, naming the file, row and column.
+        is not positive, finite and at most ``analysis.ages.MAX_AGE_GYR`` once
+        converted to Gyr, naming the file, row and column.
     """
     if format not in FORMATS or format == "text":
         raise ValueError(f"read_catalog reads {[f for f in FORMATS if f != 'text']}, got {format!r}")
@@ -176,7 +182,7 @@ def read_catalog(raw: bytes, source: str, *, format: str, columns: Sequence[int 
     for name in chosen:
         values, unit = column(name)
         ages = _in_gyr(values, unit, f"{source}: column {name!r}")
-        _checked(values, unit, source, name)
+        _checked(ages, values, unit, source, name)  # after the conversion: 5e6 Myr is too old, 5e6 yr is not
         arrays.append(ages)
     n_rows = len(arrays[0]) if arrays else 0
     return Table(source=source, header=tuple(chosen), columns=tuple(arrays), line_numbers=np.arange(1, n_rows + 1))

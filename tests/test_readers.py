@@ -26,6 +26,18 @@ def _astropy_table() -> AstropyTable:
     return table
 
 
+def _written(table: AstropyTable, fmt: str, tmp_path) -> bytes:
+    """``table`` in a format, units kept (astropy writes a Parquet field's unit where pyarrow reads it)."""
+    if fmt == "parquet":
+        fields = [pa.field(n, pa.float64(), metadata={"unit": str(c.unit)} if c.unit else None) for n, c in table.items()]
+        out = io.BytesIO()
+        pq.write_table(pa.table([np.asarray(c, dtype=float) for c in table.columns.values()], schema=pa.schema(fields)), out)
+        return out.getvalue()
+    path = tmp_path / f"t.{fmt}"
+    table.write(path, format="ascii.ecsv" if fmt == "ecsv" else "fits")
+    return path.read_bytes()
+
+
 def _fits(tmp_path) -> bytes:
     _astropy_table().write(tmp_path / "cat.fits")
     return (tmp_path / "cat.fits").read_bytes()
@@ -105,6 +117,25 @@ def test_a_negative_age_names_its_row(tmp_path):
         DataError, match=r"^x\.fits: row 3: column 'age': expected a positive number of Gyr, got -3\.0 Gyr$"
     ):
         read_catalog((tmp_path / "neg.fits").read_bytes(), "x.fits", format="fits")
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "fits", "ecsv"])
+def test_ages_are_checked_against_the_largest_age_after_their_unit_is_converted(fmt, tmp_path):
+    table = AstropyTable()
+    table["age_yr"] = MaskedColumn([4.6e9, 1.2e10], unit="yr")  # 4.6 and 12 Gyr: ages
+    table["age_myr"] = MaskedColumn([4600.0, 5.0e6], unit="Myr")  # 5e6 Myr = 5000 Gyr: not an age
+    table["age"] = np.array([9.31, 4600.0])  # no unit: Gyr, and 4600 Gyr is not an age either
+    raw = _written(table, fmt, tmp_path)
+    ages = read_catalog(raw, "cat", format=fmt, columns=["age_yr"])
+    np.testing.assert_allclose(ages.columns[0], [4.6, 12.0], rtol=1e-15)
+    hint = r"; is the unit wrong \(Myr or yr read as Gyr\)\?$"
+    with pytest.raises(
+        DataError, match=r"^cat: row 2: column 'age_myr': expected at most 1000 Gyr \(72 times the age of the Universe\), "
+        r"got 5000000\.0 Myr \(5000\.0 Gyr\)" + hint
+    ):
+        read_catalog(raw, "cat", format=fmt, columns=["age_myr"])
+    with pytest.raises(DataError, match=r"^cat: row 2: column 'age': expected at most 1000 Gyr .*, got 4600\.0" + hint):
+        read_catalog(raw, "cat", format=fmt, columns=["age"])
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "fits", "ecsv"])

@@ -194,6 +194,27 @@ def test_only_spaces_and_tabs_separate_fields(blank, threshold):
     assert parse_table(b"a b\n1 2\n3 \t 4\t\n", "x", fast_threshold=threshold).columns[1].tolist() == [2.0, 4.0]
 
 
+@pytest.mark.parametrize("threshold", [1 << 62, 0])
+def test_an_age_above_1000_gyr_is_refused_as_a_likely_unit_error(threshold):
+    kept = parse_table(b"a,b\n1,2\n13.9,1000\n", "x", fast_threshold=threshold)
+    assert kept.columns[1].tolist() == [2.0, 1000.0]
+    for word in ("1e308", "1000.0000000000001", "4600"):
+        message = (
+            rf"^x:3: column 'b': expected at most 1000 Gyr \(72 times the age of the Universe\), got '{word}'; "
+            r"is the unit wrong \(Myr or yr read as Gyr\)\?$"
+        )
+        with pytest.raises(DataError, match=message):
+            parse_table(f"a,b\n1,2\n3,{word}\n4,5\n".encode(), "x", fast_threshold=threshold)
+
+
+def test_ages_in_myr_in_a_large_file_are_refused_at_their_first_line():
+    rows = [f"{9000 + i % 1000}.5" for i in range(160_000)]  # 1.1 MB of ages in Myr, read by the fast readers
+    raw = ("age_myr\n" + "\n".join(rows) + "\n").encode()
+    assert len(raw) > 1 << 20
+    with pytest.raises(DataError, match=r"^x:2: column 'age_myr': expected at most 1000 Gyr .*, got '9000\.5'; is the"):
+        parse_table(raw, "x")
+
+
 def test_binary_files_are_named_as_such():
     with pytest.raises(DataError, match=r"^x\.xlsx:2: contains a NUL byte, so it looks like a binary file"):
         parse_table(b"1 2\n3\x004\n", "x.xlsx")
