@@ -159,12 +159,25 @@ def column_name(header: tuple[str, ...], index: int) -> str:
     return f"column {shown(header[index])}" if header and header[index] else f"column {index + 1}"
 
 
+def _separator_hint(text: str) -> str:
+    """What to say when ``text`` (a bad field or row, or the header) holds a character that looks like a separator.
+
+    Semicolons (a spreadsheet's CSV in many locales), bars, and spaces other than
+    space and tab (no-break, em or ideographic spaces, form feeds) split nothing
+    here, so the error would otherwise read as a wrong count or a bad number.
+    """
+    for char in text:
+        if char in ";|" or (char.isspace() and char not in BLANKS):
+            return f" (the file seems to use {char!r} as separator; use commas, spaces or tabs)"
+    return ""
+
+
 def _age(field: str, column: str, where: str) -> float:
     """One age in Gyr, ``nan`` when missing."""
     if not field or _NAN_RE.fullmatch(field):
         return math.nan
     if not (_NUMBER_RE.fullmatch(field) or _INFINITY_RE.fullmatch(field)):
-        raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {shown(field)}")
+        raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {shown(field)}{_separator_hint(field)}")
     value = float(field)
     problem = age_problem(value)
     if problem is not None:
@@ -198,5 +211,6 @@ def row_ages(line: str, comma: bool, header: tuple[str, ...], width: int, like: 
     """
     fields = split_fields(line, comma)
     if len(fields) != width:
-        raise DataError(f"{where}: expected {width} columns like {like}, got {len(fields)}")
+        hint = _separator_hint(line) or _separator_hint("".join(header))
+        raise DataError(f"{where}: expected {width} column{'s' * (width != 1)} like {like}, got {len(fields)}{hint}")
     return [_age(field, column_name(header, c), where) for c, field in enumerate(fields)]

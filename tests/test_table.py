@@ -181,7 +181,8 @@ def test_negative_or_zero_age_is_rejected(word):
 def test_only_ascii_decimal_numbers_are_ages(word, threshold):
     # Python's float() reads every one of these (underscores, Unicode digits, Unicode and control spaces).
     raw = f"a,b\n1,2\n3,{word}\n".encode()
-    with pytest.raises(DataError, match=rf"^x:3: column 'b': expected a positive number of Gyr, got {re.escape(repr(word))}$"):
+    message = rf"^x:3: column 'b': expected a positive number of Gyr, got {re.escape(repr(word))}"
+    with pytest.raises(DataError, match=message + "( \\(the file seems to use .* as separator; use commas, spaces or tabs\\))?$"):
         parse_table(raw, "x", fast_threshold=threshold)
 
 
@@ -189,7 +190,8 @@ def test_only_ascii_decimal_numbers_are_ages(word, threshold):
 @pytest.mark.parametrize("threshold", [1 << 62, 0])
 def test_only_spaces_and_tabs_separate_fields(blank, threshold):
     raw = f"a b\n1 2\n3{blank}4\n".encode()
-    with pytest.raises(DataError, match=rf"^x:3: expected 2 columns like the header, got 1"):
+    message = rf"^x:3: expected 2 columns like the header, got 1$"
+    with pytest.raises(DataError, match=message[:-1] + re.escape(f" (the file seems to use {blank!r} as separator; ")):
         parse_table(raw, "x", fast_threshold=threshold)
     assert parse_table(b"a b\n1 2\n3 \t 4\t\n", "x", fast_threshold=threshold).columns[1].tolist() == [2.0, 4.0]
 
@@ -213,6 +215,22 @@ def test_ages_in_myr_in_a_large_file_are_refused_at_their_first_line():
     assert len(raw) > 1 << 20
     with pytest.raises(DataError, match=r"^x:2: column 'age_myr': expected at most 1000 Gyr .*, got '9000\.5'; is the"):
         parse_table(raw, "x")
+
+
+@pytest.mark.parametrize("threshold", [1 << 62, 0])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("a;b;c\n1;2;3\n", r"x:2: column 'a;b;c': expected a positive number of Gyr, got '1;2;3'"),
+        ("1;2;3\n4;5;6\n", r"x:2: column '1;2;3': expected a positive number of Gyr, got '4;5;6'"),
+        ("a;b;c\n1; 2; 3\n", r"x:2: expected 1 column like the header, got 3"),
+        ("age\n1.5 Gyr\n", r"x:2: expected 1 column like the header, got 2$"),  # no separator to suspect
+    ],
+)
+def test_a_semicolon_separated_file_is_named_as_such(raw, message, threshold):
+    hint = r" \(the file seems to use ';' as separator; use commas, spaces or tabs\)$"
+    with pytest.raises(DataError, match="^" + (message if message.endswith("$") else message + hint)):
+        parse_table(raw.encode(), "x", fast_threshold=threshold)
 
 
 def test_binary_files_are_named_as_such():
