@@ -1,13 +1,24 @@
-"""Names of columns, sources and data sets: the first repeated one.
+"""Names of columns, sources and data sets: the first repeated one, and bounded slugs.
 
 A file may hold up to ``text_rows.MAX_COLUMNS`` columns and a catalog more, so
 every check over names is one pass with a dict, never a comparison of every
-pair.
+pair. A data set's name becomes part of file names and URLs, so a name derived
+from a column header is bounded, whatever the header's length.
 """
 
 from collections.abc import Hashable, Iterable
+import hashlib
+import re
 
-__all__ = ["first_repeat"]
+__all__ = ["MAX_NAME_CHARS", "first_repeat", "slug"]
+
+#: Longest name of a data set or source. Names become file names and URLs (``dataset-<name>.html``,
+#: ``figures/pair-<a>-<b>.svg``, two names in one); 40 characters keep the longest of them far below
+#: the 255 bytes a file name may have on common file systems, and keep a name readable.
+MAX_NAME_CHARS = 40
+#: Longest slug: room is left for the ``-2`` ... ``-1000`` that keeps derived names unique.
+_SLUG_CHARS = 32
+_HASH_CHARS = 7
 
 
 def first_repeat(values: Iterable[Hashable], *, skip: Hashable = None) -> tuple[int, int] | None:
@@ -30,3 +41,24 @@ def first_repeat(values: Iterable[Hashable], *, skip: Hashable = None) -> tuple[
             return seen[value], i
         seen[value] = i
     return None
+
+
+def slug(text: str) -> str:
+    """A name for file names and URLs made from ``text``: ``[a-z0-9_-]``, at most 32 characters, maybe empty.
+
+    A longer slug keeps its start and ends in 7 hex digits of the SHA-256 of
+    ``text``, so two long headers that differ only at the end still get
+    different names, and the same header always the same name.
+
+    Examples
+    --------
+    >>> slug("Joyce age (Gyr)")
+    'joyce-age-gyr'
+    >>> slug("Age from isochrone fitting with MIST v1.2 models (Gyr)")
+    'age-from-isochrone-fitti-6fef3e2'
+    """
+    full = re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-_")
+    if len(full) <= _SLUG_CHARS:
+        return full
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_CHARS]
+    return f"{full[: _SLUG_CHARS - _HASH_CHARS - 1].rstrip('-_')}-{digest}"

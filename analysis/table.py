@@ -254,11 +254,11 @@ def _parse_lines(raw: bytes, source: str) -> Table:
     )
 
 
-def _column_index(table: Table, column: int | str, name: str) -> int:
+def _column_index(table: Table, column: int | str, name: str, by_name: dict[str, int]) -> int:
     if isinstance(column, int) and column < len(table.columns):
         return column
-    if isinstance(column, str) and column in table.header:
-        return table.header.index(column)
+    if isinstance(column, str) and column in by_name:
+        return by_name[column]
     found = ", ".join(f"{i} = {table.column_name(i)}" for i in range(len(table.columns)))
     raise DataError(
         f"{table.source}: data set '{name}': column {column!r} is not in the file; columns found: {found}"
@@ -278,8 +278,9 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
         found), or holds fewer than 2 distinct ages.
     """
     datasets = []
+    by_name = {name: i for i, name in enumerate(table.header)}  # names are distinct (or empty)
     for spec in source.datasets:
-        index = _column_index(table, spec.column, spec.name)
+        index = _column_index(table, spec.column, spec.name, by_name)
         values = table.columns[index]
         rows = np.flatnonzero(~np.isnan(values))
         ages = values[rows]

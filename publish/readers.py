@@ -53,10 +53,13 @@ def resolve_columns(wanted: Sequence[int | str], names: Sequence[str], source: s
     DataError
         For a column not in the file, listing the columns found.
     """
+    index = {}
+    for i, name in enumerate(names):
+        index.setdefault(name, i)  # one pass: a catalog may have thousands of columns
     indices = []
     for column in wanted:
-        if isinstance(column, str) and column in names:
-            indices.append(list(names).index(column))
+        if isinstance(column, str) and column in index:
+            indices.append(index[column])
         elif isinstance(column, str) and column.isdigit() and int(column) < len(names):
             indices.append(int(column))
         elif isinstance(column, int) and 0 <= column < len(names):

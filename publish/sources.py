@@ -21,6 +21,7 @@ import yaml
 from analysis.dataset import Dataset
 from analysis.errors import ConfigError, DataError
 from analysis.manifest import Manifest, SourceSpec, manifest_for_file, parse_manifest
+from analysis.names import first_repeat
 from analysis.table import Table, datasets_from_table, parse_table
 
 from .files import open_regular, present, read_regular, regular_file
@@ -29,6 +30,7 @@ from .readers import detect_format, read_catalog, resolve_columns
 __all__ = [
     "DATA_DIR_ENV",
     "CACHE_DIR_ENV",
+    "MAX_DEFAULT_DATASETS",
     "LoadedSource",
     "load_manifest",
     "find_source_file",
@@ -42,6 +44,10 @@ logger = logging.getLogger(__name__)
 DATA_DIR_ENV = "KDE_REPORT_DATA_DIR"
 #: Folder for downloaded files; pooch's per-user cache when unset.
 CACHE_DIR_ENV = "KDE_REPORT_CACHE_DIR"
+#: Most data sets made of a file's columns when no ``--column`` chooses them. Every data set gets a
+#: page and figures and every pair a comparison: 20 make 190 comparisons, minutes of drawing and more
+#: than a reader takes in. A wider file is seldom all ages (a catalog), so its age columns are chosen.
+MAX_DEFAULT_DATASETS = 20
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -245,13 +251,18 @@ def _load_unlisted(path: Path, columns: Sequence[str] | None) -> LoadedSource:
     """A file the manifest does not name: each chosen column (default all) is a data set."""
     raw = read_regular(path)
     fmt = detect_format(path.name)
+    table = parse_table(raw, str(path)) if fmt == "text" else read_catalog(raw, str(path), format=fmt, columns=columns)
+    n = len(table.columns)
+    if columns is None and n > MAX_DEFAULT_DATASETS:
+        raise DataError(
+            f"{path}: its {n} columns would each become a data set ({n * (n - 1) // 2} comparisons); expected at "
+            f"most {MAX_DEFAULT_DATASETS} unless chosen: choose the columns of ages with --column NAME (repeatable)"
+        )
     if fmt == "text":
-        table = parse_table(raw, str(path))
-        names = table.header or ("",) * len(table.columns)
+        names = table.header or ("",) * n
         chosen = None if columns is None else resolve_columns(columns, names, str(path))
-        manifest = manifest_for_file(path.name, table.header, n_columns=len(table.columns), columns=chosen)
+        manifest = manifest_for_file(path.name, table.header, n_columns=n, columns=chosen)
     else:
-        table = read_catalog(raw, str(path), format=fmt, columns=columns)
         manifest = manifest_for_file(path.name, table.header)
     return _loaded(path, raw, manifest.sources[0], table)
 
@@ -290,7 +301,9 @@ def load_sources(
     columns : sequence of str, optional
         With ``data_file`` only (``--column``): the columns that become data
         sets, in this order, each a name or a 0-based index in digits. For a
-        manifest source they choose among the manifest's data sets.
+        manifest source they choose among the manifest's data sets. Without
+        them, a file unknown to the manifest may have at most
+        ``MAX_DEFAULT_DATASETS`` (20) columns.
     env : mapping
         Environment for ``find_source_file``.
 
@@ -308,9 +321,9 @@ def load_sources(
     if columns is not None:
         if data_file is None:
             raise ConfigError(f"--column {columns[0]!r}: expected it with --data FILE, the file to take columns from")
-        repeated = [c for i, c in enumerate(columns) if c in columns[:i]]
-        if repeated:
-            raise ConfigError(f"--column {repeated[0]!r} is given twice; expected each column once")
+        repeat = first_repeat(columns)
+        if repeat is not None:
+            raise ConfigError(f"--column {columns[repeat[1]]!r} is given twice; expected each column once")
     if data_file is None:
         chosen = [(source, None) for source in manifest.sources]
     else:
