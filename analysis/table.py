@@ -25,7 +25,18 @@ from .dataset import Dataset
 from .errors import DataError
 from .manifest import SourceSpec
 from .names import first_repeat
-from .text_rows import BLANKS, check_bytes, check_width, column_name, is_number, line_number, row_ages, shown, split_fields
+from .text_rows import (
+    BLANKS,
+    check_bytes,
+    check_width,
+    column_name,
+    is_number,
+    line_number,
+    row_ages,
+    separator_hint,
+    shown,
+    split_fields,
+)
 
 __all__ = ["FAST_THRESHOLD_BYTES", "Table", "datasets_from_table", "find_header", "head_lines", "parse_table"]
 
@@ -136,7 +147,7 @@ def find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None,
             # A typo in the first row must not silently turn it into a header.
             raise DataError(
                 f"{source}:{i + 1}: {shown(' '.join(fields))} mixes numbers and names; expected a header "
-                "of column names or a row of ages in Gyr"
+                f"of column names or a row of ages in Gyr{separator_hint(line)}"
             )
         return _distinct(i, tuple(fields), source)
     else:
@@ -174,7 +185,7 @@ def _distinct(index: int, header: tuple[str, ...], source: str) -> tuple[int, tu
         first, again = repeat
         raise DataError(
             f"{source}:{index + 1}: the header names column {shown(header[first])} twice (columns {first + 1} "
-            f"and {again + 1}); expected distinct names"
+            f"and {again + 1}); expected distinct names{separator_hint(header[first])}"
         )
     return index, header
 

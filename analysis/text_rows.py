@@ -22,6 +22,7 @@ name compared (``check_width``), so a hostile file costs linear time: at
 most ``MAX_LINE_BYTES`` per line and ``MAX_COLUMNS`` columns.
 """
 
+import codecs
 import math
 import re
 
@@ -39,6 +40,7 @@ __all__ = [
     "is_number",
     "line_number",
     "row_ages",
+    "separator_hint",
     "shown",
     "split_fields",
 ]
@@ -102,13 +104,18 @@ def _first_long_line(raw: bytes) -> tuple[int, int] | None:
 
 
 def check_bytes(raw: bytes, source: str) -> None:
-    """Refuse a file with a NUL byte (a binary file) or a line longer than ``MAX_LINE_BYTES``.
+    """Refuse a UTF-16 file, a file with a NUL byte (a binary file) or a line longer than ``MAX_LINE_BYTES``.
 
     Raises
     ------
     DataError
         Naming the file and the line.
     """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-32-LE's mark starts alike
+        raise DataError(
+            f"{source}:1: starts with a UTF-16 or UTF-32 byte-order mark; expected UTF-8 text "
+            "(save or export it as UTF-8 CSV)"
+        )
     nul = raw.find(b"\0")
     if nul >= 0:
         raise DataError(
@@ -159,7 +166,7 @@ def column_name(header: tuple[str, ...], index: int) -> str:
     return f"column {shown(header[index])}" if header and header[index] else f"column {index + 1}"
 
 
-def _separator_hint(text: str) -> str:
+def separator_hint(text: str) -> str:
     """What to say when ``text`` (a bad field or row, or the header) holds a character that looks like a separator.
 
     Semicolons (a spreadsheet's CSV in many locales), bars, and spaces other than
@@ -177,7 +184,7 @@ def _age(field: str, column: str, where: str) -> float:
     if not field or _NAN_RE.fullmatch(field):
         return math.nan
     if not (_NUMBER_RE.fullmatch(field) or _INFINITY_RE.fullmatch(field)):
-        raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {shown(field)}{_separator_hint(field)}")
+        raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {shown(field)}{separator_hint(field)}")
     value = float(field)
     problem = age_problem(value)
     if problem is not None:
@@ -211,6 +218,6 @@ def row_ages(line: str, comma: bool, header: tuple[str, ...], width: int, like: 
     """
     fields = split_fields(line, comma)
     if len(fields) != width:
-        hint = _separator_hint(line) or _separator_hint("".join(header))
+        hint = separator_hint(line) or separator_hint("".join(header))
         raise DataError(f"{where}: expected {width} column{'s' * (width != 1)} like {like}, got {len(fields)}{hint}")
     return [_age(field, column_name(header, c), where) for c, field in enumerate(fields)]

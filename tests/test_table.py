@@ -1,5 +1,6 @@
 """Tests of analysis/table.py: every accepted layout and every rejected input."""
 
+import codecs
 import doctest
 import math
 import re
@@ -225,10 +226,12 @@ def test_ages_in_myr_in_a_large_file_are_refused_at_their_first_line():
         ("1;2;3\n4;5;6\n", r"x:2: column '1;2;3': expected a positive number of Gyr, got '4;5;6'"),
         ("a;b;c\n1; 2; 3\n", r"x:2: expected 1 column like the header, got 3"),
         ("age\n1.5 Gyr\n", r"x:2: expected 1 column like the header, got 2$"),  # no separator to suspect
+        ("| a | b |\n| 1 | 2 |\n", r"x:1: the header names column '\|' twice \(columns 1 and 3\); expected distinct names"),
+        ("| 1 | 2 |\n| 3 | 4 |\n", r"x:1: '\| 1 \| 2 \|' mixes numbers and names; expected a header of .* in Gyr"),
     ],
 )
 def test_a_semicolon_separated_file_is_named_as_such(raw, message, threshold):
-    hint = r" \(the file seems to use ';' as separator; use commas, spaces or tabs\)$"
+    hint = rf" \(the file seems to use {re.escape(repr(';' if ';' in raw else '|'))} as separator; use commas, spaces or tabs\)$"
     with pytest.raises(DataError, match="^" + (message if message.endswith("$") else message + hint)):
         parse_table(raw.encode(), "x", fast_threshold=threshold)
 
@@ -257,6 +260,14 @@ def test_errors_name_the_line_whatever_the_line_ends(end, bad, message, n_rows, 
     raw = end.join(lines) + end
     with pytest.raises(DataError, match=rf"^x:{n_rows + 3}: {re.escape(message)}"):
         parse_table(raw, "x", fast_threshold=threshold)
+
+
+@pytest.mark.parametrize("threshold", [1 << 62, 0])
+def test_utf16_text_is_named_as_such(threshold):
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+        raw = codecs.BOM_UTF16_BE + "a,b\n1,2\n".encode(encoding) if encoding == "utf-16-be" else "a,b\n1,2\n".encode(encoding)
+        with pytest.raises(DataError, match=r"^x:1: starts with a UTF-16 or UTF-32 byte-order mark; expected UTF-8 text"):
+            parse_table(raw, "x", fast_threshold=threshold)
 
 
 def test_empty_file_and_file_without_rows():
