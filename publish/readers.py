@@ -23,6 +23,7 @@ from analysis.errors import DataError
 from analysis.manifest import FORMATS
 from analysis.names import first_repeat
 from analysis.table import Table
+from analysis.text_rows import MAX_COLUMNS
 
 __all__ = ["FORMAT_BY_EXTENSION", "detect_format", "resolve_columns", "read_catalog"]
 
@@ -249,6 +250,11 @@ def read_catalog(raw: bytes, source: str, *, format: str, columns: Sequence[int 
         raise ValueError(f"read_catalog reads {[f for f in FORMATS if f != 'text']}, got {format!r}")
     names, column = _parquet(raw, source) if format == "parquet" else _astropy(raw, source, format)
     chosen = [names[i] for i in resolve_columns(names if columns is None else columns, names, source)]
+    if len(chosen) > MAX_COLUMNS:  # the text reader's limit: a column is read and checked at a time
+        raise DataError(
+            f"{source}: expected at most {MAX_COLUMNS} columns to read, got {len(chosen)}; choose the columns of "
+            "ages with --column or the manifest's 'column:'"
+        )
     arrays = []
     for name in chosen:
         values, unit = column(name)

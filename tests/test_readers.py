@@ -271,3 +271,10 @@ def test_a_damaged_catalog_is_read_or_refused_with_one_line(kind, cut, flips):
         read_catalog(damaged, "x", format=fmt)
     except DataError as error:
         assert "\n" not in str(error) and str(error).startswith("x: ")
+
+
+def test_at_most_1000_columns_are_read_from_a_catalog():
+    raw = _parquet_of(*[pa.array([1.0, 2.0])] * 1001, names=[f"c{i}" for i in range(1001)])
+    assert len(read_catalog(raw, "x", format="parquet", columns=list(range(1000))).columns) == 1000
+    with pytest.raises(DataError, match=r"^x: expected at most 1000 columns to read, got 1001; choose the columns"):
+        read_catalog(raw, "x", format="parquet")
