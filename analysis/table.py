@@ -11,8 +11,9 @@ scan of the bytes (``analysis.text_scan``), which returns exactly this
 module's ``Table`` or hands the file on, then to pyarrow
 (``analysis.table_fast``); that path returns exactly this module's ``Table``
 and, for a bad file, exactly this module's error, because it locates the first
-offending line with vectorised checks and then runs the line-by-line checks
-below on that line.
+offending line with vectorised checks and then runs the line-by-line row check
+(``text_rows.row_ages``) on that line. The checks of the whole file's bytes
+(binary, line length) run once, before any reader.
 """
 
 import codecs

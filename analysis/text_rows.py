@@ -1,8 +1,9 @@
 """The grammar of the lines of a text table of ages: fields, numbers, and the error for a bad row.
 
 Every reader of ``analysis.table.parse_table`` (line by line, the numba scan,
-pyarrow) accepts exactly this grammar, and the fast ones call ``row_ages``
-on the first line they cannot take, so each path words the same error:
+pyarrow) reads this grammar and no more (the fast ones hand on what they do
+not take), and the pyarrow path calls ``row_ages`` on the first line it
+refuses, so each path words the same error:
 
 - line ends: ``\\n``, ``\\r\\n`` or a lone ``\\r``, each ending one line;
 - blanks: spaces and tabs only (not other control or Unicode spaces);
