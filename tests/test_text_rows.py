@@ -74,14 +74,17 @@ def reference(raw: bytes) -> tuple | str:
     if not all(kinds) and any(kinds):
         return f"x:{data[0] + 1}: "  # mixes numbers and names
     if not any(kinds) and kinds:
-        header, data = tuple(first), data[1:]
+        header, at, data = tuple(first), data[0], data[1:]
     else:
         comments = [i for i in range(data[0]) if lines[i].lstrip(" \t").startswith("#")]
         for i in reversed(comments):
             names = _fields(lines[i].lstrip(" \t")[1:], comma)
             if len(names) == len(first):
-                header = tuple(names)
+                header, at = tuple(names), i
                 break
+    named = [name for name in header if name]
+    if len(set(named)) < len(named):
+        return f"x:{at + 1}: the header names column "
     if not data:
         return "x: no data rows"
     width = len(header) if header else len(first)
@@ -176,6 +179,7 @@ def _read(reader, raw: bytes) -> Table | str | None:
 @example(raw=b"1;2;3\r4;5;6\r", parts=1)  # a ';' file: one column named '1;2;3'
 @example(raw=b"# age_0 age_1\n1 2\n3 1_000\n", parts=2)
 @example(raw=b"age_0,age_1\n\xef\xbc\x95,2\n", parts=1)  # a full-width 5
+@example(raw=b"abc abc", parts=1)  # a header naming a column twice
 def test_every_reader_agrees_with_the_reference_grammar(raw, parts):
     expected = reference(raw)
     for name, reader in [
