@@ -151,8 +151,8 @@ def parse_large(raw: bytes, source: str) -> Table | None:
         The line-by-line parser's error for the first bad line.
     """
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    if raw.translate(None, _PLAIN) != raw[:start]:
-        return None
+    if raw.translate(None, _PLAIN) != raw[:start] or len(raw) == start:
+        return None  # (pyarrow refuses an empty body: a file of only a byte-order mark is the line parser's)
     table = _parse_regular(raw, start, source)
     return table if table is not None else _parse_irregular(raw, start, source)
 

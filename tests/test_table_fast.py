@@ -104,6 +104,7 @@ _GOOD = "\n".join(["# ages", "a,b"] + ["1.5,2.5"] * 30)
         ("9.31 abc\n7.76 1.5\n", r"data/x.csv:1: '9\.31 abc' mixes numbers and names"),
         ("age,age\n1,2\n", r"data/x.csv:1: the header names column 'age' twice"),
         ("#a b\n\n# nothing here\n", r"data/x.csv: no data rows"),
+        ("\ufeff", r"data/x.csv: no data rows"),  # only a byte-order mark
         ("a b\n1 2\n1_000 3\n", r"data/x.csv:3: column 'a': expected a positive number of Gyr, got '1_000'"),
     ],
 )
