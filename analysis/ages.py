@@ -41,7 +41,8 @@ def age_problem(value: float) -> str | None:
     if math.isinf(value):
         return "expected a finite positive number of Gyr"
     if value > MAX_AGE_GYR:
-        return f"expected at most {MAX_AGE_GYR:g} Gyr ({MAX_AGE_GYR / AGE_OF_UNIVERSE_GYR:.0f} times the age of the Universe)"
+        times = MAX_AGE_GYR / AGE_OF_UNIVERSE_GYR
+        return f"expected at most {MAX_AGE_GYR:g} Gyr ({times:.0f} times the age of the Universe)"
     return None
 
 

@@ -174,7 +174,9 @@ def _parse_source(block: Any, path: str, where: str) -> SourceSpec:
         or file in {".", ".."}
         or any(char in "/\\" or ord(char) < 32 for char in file)
     ):
-        raise ConfigError(f"{where}: {path}.file: expected a file name without folders or control characters, got {file!r}")
+        raise ConfigError(
+            f"{where}: {path}.file: expected a file name without folders or control characters, got {file!r}"
+        )
     url = _text(block, "url", path, where, pattern=_URL, expected="an http(s) URL") if "url" in block else None
     sha256 = None
     if "sha256" in block:

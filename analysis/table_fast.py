@@ -152,7 +152,7 @@ def parse_large(raw: bytes, source: str) -> Table | None:
     """
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     if raw.translate(None, _PLAIN) != raw[:start] or len(raw) == start:
-        return None  # (pyarrow refuses an empty body: a file of only a byte-order mark is the line parser's)
+        return None  # pyarrow refuses an empty body: a file of only a byte-order mark is the line parser's
     table = _parse_regular(raw, start, source)
     return table if table is not None else _parse_irregular(raw, start, source)
 
@@ -185,7 +185,8 @@ def _parse_irregular(raw: bytes, start: int, source: str) -> Table | None:
     # What pyarrow converts, Python reads alike, except "nan(...)", which Python refuses.
     values = _floats(flat) if raw.find(b"(", start) < 0 else None
     if values is None:
-        bad_row = min(bad_row, _first(~pc.match_substring_regex(flat, FIELD_PATTERN).to_numpy(zero_copy_only=False)) // width)
+        in_grammar = pc.match_substring_regex(flat, FIELD_PATTERN).to_numpy(zero_copy_only=False)
+        bad_row = min(bad_row, _first(~in_grammar) // width)
         flat = flat.slice(0, bad_row * width)
         values = _floats(flat)
         if values is None:

@@ -185,7 +185,8 @@ def _age(field: str, column: str, where: str) -> float:
     if not field or _NAN_RE.fullmatch(field):
         return math.nan
     if not (_NUMBER_RE.fullmatch(field) or _INFINITY_RE.fullmatch(field)):
-        raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {shown(field)}{separator_hint(field)}")
+        hint = separator_hint(field)
+        raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {shown(field)}{hint}")
     value = float(field)
     problem = age_problem(value)
     if problem is not None:

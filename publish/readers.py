@@ -119,7 +119,8 @@ def _parquet(raw: bytes, source: str) -> tuple[list[str], Callable[[str], tuple[
             return values, unit.decode("utf-8") if unit else None
         except UnicodeDecodeError:
             raise DataError(
-                f"{source}: column {name!r}: its unit {unit[:40]!r} is not UTF-8 text; expected a time unit such as 'Myr'"
+                f"{source}: column {name!r}: its unit {unit[:40]!r} is not UTF-8 text; "
+                "expected a time unit such as 'Myr'"
             ) from None
 
     return names, column

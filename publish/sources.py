@@ -327,7 +327,7 @@ def load_sources(
     if data_file is None:
         chosen = [(source, None) for source in manifest.sources]
     else:
-        # A link is known by its target's name, as it is when the manifest's folders are searched.
+        # A link counts as the file it leads to: its target's name is looked up in the manifest.
         data_file = regular_file(data_file)
         chosen = [(source, data_file) for source in manifest.sources if source.file == data_file.name]
     if data_file is not None and not chosen:
