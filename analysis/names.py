@@ -6,11 +6,13 @@ pair. A data set's name becomes part of file names and URLs, so a name derived
 from a column header is bounded, whatever the header's length.
 """
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 import hashlib
 import re
 
-__all__ = ["MAX_NAME_CHARS", "first_repeat", "slug"]
+from .text_rows import shown
+
+__all__ = ["MAX_NAME_CHARS", "first_repeat", "named_twice", "slug"]
 
 #: Longest name of a data set or source. Names become file names and URLs (``dataset-<name>.html``,
 #: ``figures/pair-<a>-<b>.svg``, two names in one); 40 characters keep the longest of them far below
@@ -41,6 +43,19 @@ def first_repeat(values: Iterable[Hashable], *, skip: Hashable = None) -> tuple[
             return seen[value], i
         seen[value] = i
     return None
+
+
+def named_twice(names: Sequence[str]) -> str | None:
+    """``"names column 'age' twice (columns 2 and 4); expected distinct names"``, or ``None``.
+
+    The first name (not ``""``, an unnamed column) that comes again, with
+    both 1-based column numbers; the caller says who names it.
+    """
+    repeat = first_repeat(names, skip="")
+    if repeat is None:
+        return None
+    first, again = repeat
+    return f"names column {shown(names[first])} twice (columns {first + 1} and {again + 1}); expected distinct names"
 
 
 def slug(text: str) -> str:

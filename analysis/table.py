@@ -25,7 +25,7 @@ import numpy as np
 from .dataset import Dataset
 from .errors import DataError
 from .manifest import SourceSpec
-from .names import first_repeat
+from .names import named_twice
 from .text_rows import (
     BLANKS,
     check_bytes,
@@ -181,13 +181,9 @@ def head_lines(raw: bytes, start: int) -> tuple[list[str], list[int]] | None:
 
 
 def _distinct(index: int, header: tuple[str, ...], source: str) -> tuple[int, tuple[str, ...]]:
-    repeat = first_repeat(header, skip="")
+    repeat = named_twice(header)
     if repeat is not None:
-        first, again = repeat
-        raise DataError(
-            f"{source}:{index + 1}: the header names column {shown(header[first])} twice (columns {first + 1} "
-            f"and {again + 1}); expected distinct names{separator_hint(header[first])}"
-        )
+        raise DataError(f"{source}:{index + 1}: the header {repeat}{separator_hint(''.join(header))}")
     return index, header
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from analysis.ages import MAX_AGE_GYR, UNIT_HINT, age_problem, invalid_ages
 from analysis.errors import DataError
 from analysis.manifest import FORMATS
-from analysis.names import first_repeat
+from analysis.names import named_twice
 from analysis.table import Table
 from analysis.text_rows import MAX_COLUMNS
 
@@ -92,13 +92,9 @@ def _parquet(raw: bytes, source: str) -> tuple[list[str], Callable[[str], tuple[
         names = list(schema.names)
     except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # a name that is not UTF-8, too
         raise DataError(f"{source}: cannot read it as Parquet: {_one_line(exc)}") from None
-    repeat = first_repeat(names)
+    repeat = named_twice(names)
     if repeat is not None:
-        first, again = repeat
-        raise DataError(
-            f"{source}: the Parquet file names column {names[first]!r} twice (columns {first + 1} and "
-            f"{again + 1}); expected distinct column names"
-        )
+        raise DataError(f"{source}: the Parquet file {repeat}")
 
     def column(name: str) -> tuple[np.ndarray, str | None]:
         field = schema.field(name)

@@ -184,7 +184,7 @@ def test_parquet_integers_beyond_2_53_become_the_nearest_double_and_absurd_ones_
 
 def test_parquet_naming_a_column_twice_is_refused():
     raw = _parquet_of(pa.array([1.0, 2.0]), pa.array([3.0, 4.0]), pa.array([5.0, 6.0]), names=["a", "age", "age"])
-    message = r"^x: the Parquet file names column 'age' twice \(columns 2 and 3\); expected distinct column names$"
+    message = r"^x: the Parquet file names column 'age' twice \(columns 2 and 3\); expected distinct names$"
     for columns in (None, ["a"]):
         with pytest.raises(DataError, match=message):
             read_catalog(raw, "x", format="parquet", columns=columns)
