@@ -140,8 +140,8 @@ def configure(b: Build) -> None:
 
 def load(b: Build) -> None:
     """Find, verify and parse the data files."""
-    explicit = b.args.data.resolve() if b.args.data is not None else None
-    b.sources = load_sources(MANIFEST, data_file=explicit, columns=b.args.column)
+    # load_sources resolves the path itself: Path.resolve() raises RuntimeError on a link loop.
+    b.sources = load_sources(MANIFEST, data_file=b.args.data, columns=b.args.column)
     data = [s.path for s in b.sources]
     # The chosen columns decide the data sets, so they belong to both cache keys.
     config = {**asdict(b.config), "columns": b.args.column}

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from .errors import ConfigError
+from .names import MAX_NAME_CHARS, first_repeat, slug
 
 __all__ = ["DatasetSpec", "SourceSpec", "Manifest", "FORMATS", "OKABE_ITO", "parse_manifest", "manifest_for_file"]
 
@@ -20,7 +21,8 @@ FORMATS = ("text", "parquet", "fits", "ecsv")
 #: Okabe & Ito (2008) colour-blind-safe palette, in its published order.
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_NAME = re.compile(rf"[a-z0-9][a-z0-9_-]{{0,{MAX_NAME_CHARS - 1}}}")
+_NAME_EXPECTED = f"a name of at most {MAX_NAME_CHARS} characters matching [a-z0-9][a-z0-9_-]*"
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _SHA256 = re.compile(r"[0-9A-Fa-f]{64}")
 # Link targets: http(s) only, checked on the raw text ("javascript&colon;..." has no "https://"
@@ -159,7 +161,7 @@ def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
         raise ConfigError(f"{where}: {path}.units: expected 'Gyr' (the only unit supported), got {units!r}")
     return DatasetSpec(
         column=column,
-        name=_text(block, "name", path, where, pattern=_NAME, expected="a name matching [a-z0-9][a-z0-9_-]*"),
+        name=_text(block, "name", path, where, pattern=_NAME, expected=_NAME_EXPECTED),
         label=_text(block, "label", path, where, pattern=re.compile(r".*\S.*"), expected="a non-empty label"),
         colour=_text(block, "colour", path, where, pattern=_COLOUR, expected="a hex colour like '#0072B2'"),
         units=units,
@@ -172,8 +174,15 @@ def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
 def _parse_source(block: Any, path: str, where: str) -> SourceSpec:
     block = _keys(block, path, where, _SOURCE_KEYS)
     file = block["file"]
-    if not isinstance(file, str) or not file.strip() or file in {".", ".."} or "/" in file or "\\" in file:
-        raise ConfigError(f"{where}: {path}.file: expected a file name without folders, got {file!r}")
+    if (
+        not isinstance(file, str)
+        or not file.strip()
+        or file in {".", ".."}
+        or any(char in "/\\" or ord(char) < 32 for char in file)
+    ):
+        raise ConfigError(
+            f"{where}: {path}.file: expected a file name without folders or control characters, got {file!r}"
+        )
     url = _text(block, "url", path, where, pattern=_URL, expected="an http(s) URL") if "url" in block else None
     sha256 = None
     if "sha256" in block:
@@ -191,15 +200,15 @@ def _parse_source(block: Any, path: str, where: str) -> SourceSpec:
     if not isinstance(entries, Sequence) or isinstance(entries, str) or not entries:
         raise ConfigError(f"{where}: {path}.datasets: expected a non-empty list of data sets, got {entries!r}")
     datasets = tuple(_parse_dataset(d, f"{path}.datasets[{i}]", where) for i, d in enumerate(entries))
-    columns = [d.column for d in datasets]
-    for i, column in enumerate(columns):
-        if column in columns[:i]:
-            raise ConfigError(
-                f"{where}: {path}.datasets[{i}].column: column {column!r} is already read by "
-                f"data set '{datasets[columns.index(column)].name}'; expected each column once"
-            )
+    repeat = first_repeat(d.column for d in datasets)
+    if repeat is not None:
+        first, i = repeat
+        raise ConfigError(
+            f"{where}: {path}.datasets[{i}].column: column {datasets[i].column!r} is already read by "
+            f"data set '{datasets[first].name}'; expected each column once"
+        )
     return SourceSpec(
-        id=_text(block, "id", path, where, pattern=_NAME, expected="a name matching [a-z0-9][a-z0-9_-]*"),
+        id=_text(block, "id", path, where, pattern=_NAME, expected=_NAME_EXPECTED),
         file=file,
         url=url,
         sha256=sha256,
@@ -210,15 +219,6 @@ def _parse_source(block: Any, path: str, where: str) -> SourceSpec:
         datasets=datasets,
         format=fmt,
     )
-
-
-def _first_repeat(values: Sequence[str]) -> int | None:
-    seen: set[str] = set()
-    for i, value in enumerate(values):
-        if value in seen:
-            return i
-        seen.add(value)
-    return None
 
 
 def parse_manifest(mapping: Any, *, where: str) -> Manifest:
@@ -245,25 +245,22 @@ def parse_manifest(mapping: Any, *, where: str) -> Manifest:
         raise ConfigError(f"{where}: sources: expected a non-empty list of sources, got {entries!r}")
     sources = tuple(_parse_source(s, f"sources[{i}]", where) for i, s in enumerate(entries))
     for attribute in ("id", "file"):
-        i = _first_repeat([getattr(s, attribute) for s in sources])
-        if i is not None:
+        repeat = first_repeat(getattr(s, attribute) for s in sources)
+        if repeat is not None:
+            i = repeat[1]
             raise ConfigError(
                 f"{where}: sources[{i}].{attribute}: {getattr(sources[i], attribute)!r} is used by "
                 "an earlier source; expected each source's to be unique"
             )
     paths = [(f"sources[{i}].datasets[{j}]", d.name) for i, s in enumerate(sources) for j, d in enumerate(s.datasets)]
-    i = _first_repeat([name for _, name in paths])
-    if i is not None:
+    repeat = first_repeat(name for _, name in paths)
+    if repeat is not None:
+        i = repeat[1]
         raise ConfigError(
             f"{where}: {paths[i][0]}.name: {paths[i][1]!r} is already a data set name; "
             "expected names unique across the manifest"
         )
     return Manifest(sources=sources)
-
-
-def _slug(text: str) -> str:
-    """``"Joyce age (Gyr)"`` -> ``"joyce-age-gyr"``; may be empty."""
-    return re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-_")
 
 
 def manifest_for_file(
@@ -291,8 +288,10 @@ def manifest_for_file(
     -------
     Manifest
         One paired source. Data-set names are slugs of the header names
-        (``col1``, ``col2``, ... without a header or when a slug is empty;
-        ``-2``, ``-3`` suffixes keep them unique); labels are the header names;
+        (``names.slug``: at most 32 characters, a long header's cut short with
+        a hash; ``col1``, ``col2``, ... without a header or when a slug is
+        empty; ``-2``, ``-3`` suffixes keep them unique); labels are the full
+        header names;
         colours follow the Okabe-Ito palette without black in the order of
         ``columns``, repeating after 7.
 
@@ -307,18 +306,20 @@ def manifest_for_file(
     names = header or tuple(f"Column {i + 1}" for i in range(n_columns or 0))
     palette = OKABE_ITO[1:]
     used: set[str] = set()
+    suffixes: dict[str, int] = {}  # the next suffix to try per base: linear even if every slug is alike
     datasets = []
     for k, i in enumerate(range(len(names)) if columns is None else columns):
         label = names[i]
-        base = (_slug(label) if header else "") or f"col{i + 1}"
-        name, suffix = base, 2
+        base = (slug(label) if header else "") or f"col{i + 1}"
+        name, suffix = base, suffixes.get(base, 2)
         while name in used:
             name, suffix = f"{base}-{suffix}", suffix + 1
+        suffixes[base] = suffix
         used.add(name)
         label = label or f"Column {i + 1}"
         datasets.append(DatasetSpec(column=i, name=name, label=label, colour=palette[k % len(palette)]))
     source = SourceSpec(
-        id=_slug(file_name) or "file",
+        id=slug(file_name) or "file",
         file=file_name,
         url=None,
         sha256=None,

@@ -2,21 +2,22 @@
 
 Accepted layout: whitespace- or comma-separated columns of ages in Gyr, one
 star per line, an optional header naming the columns, ``#`` comment lines and
-blank lines. CRLF line ends and a UTF-8 byte-order mark are accepted. A
-missing value is ``nan`` (any case) or, in CSV, an empty field.
+blank lines. ``\\n``, ``\\r\\n`` and ``\\r`` line ends and a UTF-8 byte-order
+mark are accepted. A missing value is ``nan`` (any case) or, in CSV, an empty
+field. The grammar of a line and its fields is ``analysis.text_rows``.
 
 Files larger than ``FAST_THRESHOLD_BYTES`` go first to a compiled, threaded
 scan of the bytes (``analysis.text_scan``), which returns exactly this
 module's ``Table`` or hands the file on, then to pyarrow
 (``analysis.table_fast``); that path returns exactly this module's ``Table``
 and, for a bad file, exactly this module's error, because it locates the first
-offending line with vectorised checks and then runs the line-by-line checks
-below on that line.
+offending line with vectorised checks and then runs the line-by-line row check
+(``text_rows.row_ages``) on that line. The checks of the whole file's bytes
+(binary, line length) run once, before any reader.
 """
 
 import codecs
 from dataclasses import dataclass
-import math
 import re
 
 import numpy as np
@@ -24,8 +25,21 @@ import numpy as np
 from .dataset import Dataset
 from .errors import DataError
 from .manifest import SourceSpec
+from .names import named_twice
+from .text_rows import (
+    BLANKS,
+    check_bytes,
+    check_width,
+    column_name,
+    is_number,
+    line_number,
+    row_ages,
+    separator_hint,
+    shown,
+    split_fields,
+)
 
-__all__ = ["FAST_THRESHOLD_BYTES", "Table", "datasets_from_table", "head_lines", "parse_table"]
+__all__ = ["FAST_THRESHOLD_BYTES", "Table", "datasets_from_table", "find_header", "head_lines", "parse_table"]
 
 #: Files at least this large (bytes) take the fast readers: below it the
 #: line-by-line parser is fast enough and numba's or pyarrow's import is not worth paying.
@@ -80,7 +94,7 @@ class Table:
 
     def column_name(self, index: int) -> str:
         """``"column 'Bensby_age'"`` from the header, else ``"column 2"`` (1-based)."""
-        return _column_name(self.header, index)
+        return column_name(self.header, index)
 
 
 def _frozen(values: object, dtype: type) -> np.ndarray:
@@ -95,47 +109,21 @@ def _frozen(values: object, dtype: type) -> np.ndarray:
     return array
 
 
-def _column_name(header: tuple[str, ...], index: int) -> str:
-    return f"column {header[index]!r}" if header and header[index] else f"column {index + 1}"
-
-
-def _line_of(raw: bytes, offset: int) -> int:
-    return raw.count(b"\n", 0, offset) + 1
-
-
 def _decode(raw: bytes, source: str) -> str:
-    """UTF-8 text with one ``\\n`` per line end; binary input is a DataError."""
-    nul = raw.find(b"\0")
-    if nul >= 0:
-        raise DataError(
-            f"{source}:{_line_of(raw, nul)}: contains a NUL byte, so it looks like a binary file; "
-            "expected plain text with one star per line (export spreadsheets as CSV)"
-        )
+    """UTF-8 text with one ``\\n`` per line end; bytes that are not UTF-8 are a DataError."""
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
         text = raw[start:].decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = start + exc.start
         raise DataError(
-            f"{source}:{_line_of(raw, bad)}: byte 0x{raw[bad]:02x} is not UTF-8, so this is not a text "
+            f"{source}:{line_number(raw, bad)}: byte 0x{raw[bad]:02x} is not UTF-8, so this is not a text "
             "table; expected plain UTF-8 text with one star per line (export spreadsheets as CSV)"
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _is_number(field: str) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
-
-
-def _split(line: str, comma: bool) -> list[str]:
-    return [f.strip() for f in line.split(",")] if comma else line.split()
-
-
-def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None, tuple[str, ...]]:
+def find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None, tuple[str, ...]]:
     """The header's 0-based line index and names, or ``(None, ())``.
 
     A first non-comment line whose fields are not all numbers is the header.
@@ -146,26 +134,27 @@ def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None
     """
     comments = []
     for i, line in enumerate(lines):
-        if not line.strip():
+        if not line.strip(BLANKS):
             continue
-        if line.lstrip().startswith("#"):
+        if line.lstrip(BLANKS).startswith("#"):
             comments.append(i)
             continue
-        fields = _split(line, comma)
-        numbers = [_is_number(f) for f in fields if f]
+        fields = split_fields(line, comma)
+        check_width(len(fields), f"{source}:{i + 1}")
+        numbers = [is_number(f) for f in fields if f]
         if all(numbers):
             break
         if any(numbers):
             # A typo in the first row must not silently turn it into a header.
             raise DataError(
-                f"{source}:{i + 1}: {' '.join(fields)!r} mixes numbers and names; expected a header "
-                "of column names or a row of ages in Gyr"
+                f"{source}:{i + 1}: {shown(' '.join(fields))} mixes numbers and names; expected a header "
+                f"of column names or a row of ages in Gyr{separator_hint(line)}"
             )
         return _distinct(i, tuple(fields), source)
     else:
         return None, ()
     for j in reversed(comments):
-        names = _split(lines[j].lstrip()[1:], comma)
+        names = split_fields(lines[j].lstrip(BLANKS)[1:], comma)
         if len(names) == len(fields):
             return _distinct(j, tuple(names), source)
     return None, ()
@@ -174,7 +163,7 @@ def _find_header(lines: list[str], comma: bool, source: str) -> tuple[int | None
 def head_lines(raw: bytes, start: int) -> tuple[list[str], list[int]] | None:
     """The lines from byte ``start`` up to the first data line, and the offset just past each one's end.
 
-    For the fast readers, which run ``_find_header`` on these lines only. ``None``
+    For the fast readers, which run ``find_header`` on these lines only. ``None``
     when the first data line does not end within the first 64 KiB.
     """
     chunk = raw[start : start + _HEAD_BYTES]
@@ -186,40 +175,16 @@ def head_lines(raw: bytes, start: int) -> tuple[list[str], list[int]] | None:
         lines.append(line)
         ends.append(start + match.end())
         pos = match.end()
-        if line.strip() and not line.lstrip().startswith("#"):
+        if line.strip(BLANKS) and not line.lstrip(BLANKS).startswith("#"):
             return lines, ends
     return None
 
 
 def _distinct(index: int, header: tuple[str, ...], source: str) -> tuple[int, tuple[str, ...]]:
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    if repeated:
-        raise DataError(f"{source}:{index + 1}: the header names column {repeated[0]!r} twice; expected distinct names")
+    repeat = named_twice(header)
+    if repeat is not None:
+        raise DataError(f"{source}:{index + 1}: the header {repeat}{separator_hint(''.join(header))}")
     return index, header
-
-
-def _age(field: str, column: str, where: str) -> float:
-    """One age in Gyr, ``nan`` when missing."""
-    if not field:
-        return math.nan
-    try:
-        value = float(field)
-    except ValueError:
-        value = None
-    if value is not None and math.isnan(value):
-        return math.nan
-    if value is None or value <= 0:
-        raise DataError(f"{where}: {column}: expected a positive number of Gyr, got {field!r}")
-    if math.isinf(value):
-        raise DataError(f"{where}: {column}: expected a finite positive number of Gyr, got {field!r}")
-    return value
-
-
-def _row_ages(fields: list[str], header: tuple[str, ...], width: int, like: str, where: str) -> list[float]:
-    """The ages of one data row, or the DataError for its first problem (width, then column by column)."""
-    if len(fields) != width:
-        raise DataError(f"{where}: expected {width} columns like {like}, got {len(fields)}")
-    return [_age(f, _column_name(header, c), where) for c, f in enumerate(fields)]
 
 
 def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD_BYTES) -> Table:
@@ -244,11 +209,15 @@ def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD
     Raises
     ------
     DataError
-        Naming the file, line and column: an empty or binary (NUL bytes, not
-        UTF-8) file, a header naming a column twice, a row whose width differs
-        from the header's (or the first row's), or a value that is not a
-        positive finite number, e.g. ``data/x.csv:42: column 'Bensby_age':
-        expected a positive number of Gyr, got 'abc'``.
+        Naming the file, line and column: an empty or binary (UTF-16, NUL
+        bytes, not UTF-8) file, a line over ``text_rows.MAX_LINE_BYTES`` (1
+        MiB), a header or first row over ``text_rows.MAX_COLUMNS`` (1000)
+        columns, a header naming a column twice, a row whose width differs
+        from the header's (or the first row's), or a field that is not a
+        number of the grammar (``analysis.text_rows``) or not an age
+        (``analysis.ages``: positive, finite, at most 1000 Gyr), e.g.
+        ``data/x.csv:42: column 'Bensby_age': expected a positive number of
+        Gyr, got 'abc'``.
 
     Examples
     --------
@@ -258,6 +227,7 @@ def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD
     """
     if not raw:
         raise DataError(f"{source}: the file is empty; expected one star per line with ages in Gyr")
+    check_bytes(raw, source)  # before any reader: every path refuses the same binary or overlong lines
     if len(raw) >= fast_threshold:
         # numba and pyarrow are imported only for large files, pyarrow only if the kernel hands on.
         from .text_scan import scan_table
@@ -276,16 +246,16 @@ def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD
 def _parse_lines(raw: bytes, source: str) -> Table:
     """The line-by-line parser: the reference for every result and message."""
     lines = _decode(raw, source).split("\n")
-    data = [(i, line) for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    data = [(i, line) for i, line in enumerate(lines) if line.strip(BLANKS) and not line.lstrip(BLANKS).startswith("#")]
     comma = any("," in line for _, line in data)
-    header_index, header = _find_header(lines, comma, source)
-    rows = [(i, _split(line, comma)) for i, line in data if i != header_index]
+    header_index, header = find_header(lines, comma, source)
+    rows = [(i, line) for i, line in data if i != header_index]
     if not rows:
         raise DataError(f"{source}: no data rows; expected one star per line with ages in Gyr")
-    width = len(header) if header else len(rows[0][1])
+    width = len(header) if header else len(split_fields(rows[0][1], comma))
     like = "the header" if header else f"line {rows[0][0] + 1}"
     values = np.array(
-        [_row_ages(fields, header, width, like, f"{source}:{i + 1}") for i, fields in rows], dtype=np.float64
+        [row_ages(line, comma, header, width, like, f"{source}:{i + 1}") for i, line in rows], dtype=np.float64
     ).reshape(len(rows), width)
     return Table(
         source=source,
@@ -295,11 +265,11 @@ def _parse_lines(raw: bytes, source: str) -> Table:
     )
 
 
-def _column_index(table: Table, column: int | str, name: str) -> int:
+def _column_index(table: Table, column: int | str, name: str, by_name: dict[str, int]) -> int:
     if isinstance(column, int) and column < len(table.columns):
         return column
-    if isinstance(column, str) and column in table.header:
-        return table.header.index(column)
+    if isinstance(column, str) and column in by_name:
+        return by_name[column]
     found = ", ".join(f"{i} = {table.column_name(i)}" for i in range(len(table.columns)))
     raise DataError(
         f"{table.source}: data set '{name}': column {column!r} is not in the file; columns found: {found}"
@@ -319,8 +289,9 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
         found), or holds fewer than 2 distinct ages.
     """
     datasets = []
+    by_name = {name: i for i, name in enumerate(table.header)}  # names are distinct (or empty)
     for spec in source.datasets:
-        index = _column_index(table, spec.column, spec.name)
+        index = _column_index(table, spec.column, spec.name, by_name)
         values = table.columns[index]
         rows = np.flatnonzero(~np.isnan(values))
         ages = values[rows]

@@ -11,15 +11,17 @@ exactly as the line-by-line parser would, and the next one takes over:
 2. ``_parse_irregular``: pyarrow reads the file as one string per line (so a
    row's index is its line's index), and vectorised string kernels find
    comments, blank lines and fields; pyarrow converts the fields. Where it
-   cannot (or a ``(`` is in the file), the first field outside ``_FIELD``
-   marks a bad row. The first row with a wrong width, a bad field or a value
-   that is not positive and finite goes to the line-by-line row check, which
-   raises the error the line-by-line parser would raise for that line; if it
-   does not raise (a field such as ``1_000`` that Python accepts), ``None``.
+   cannot (or a ``(`` is in the file), the first field outside the grammar
+   (``analysis.text_rows.FIELD_PATTERN``) marks a bad row. The first row with
+   a wrong width, a bad field or a value that is not an age (``analysis.ages``) goes
+   to the line-by-line row check (``text_rows.row_ages``), which raises the
+   error the line-by-line parser would raise for that line.
 
-What pyarrow converts to a double, Python's ``float`` reads as the same
-double (both round correctly), except ``nan(...)``, which only pyarrow
-accepts: a file with a ``(`` never has its fields converted unchecked.
+What pyarrow converts to a double is in the grammar of ``analysis.text_rows``
+and Python's ``float`` reads it as the same double (both round correctly),
+except ``inf``/``infinity``, refused as infinite like the line-by-line parser
+does, and ``nan(...)``, which only pyarrow accepts: a file with a ``(`` never
+has its fields converted unchecked.
 Both readers take only files of printable ASCII, tabs and line ends: NUL
 bytes, non-UTF-8 or non-ASCII text and ``\\v``/``\\f`` are left to the
 line-by-line parser, which reports or parses them. The header is found by
@@ -33,14 +35,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .table import Table, _find_header, _row_ages, _split, head_lines
+from .ages import invalid_ages
+from .table import Table, find_header, head_lines
+from .text_rows import FIELD_PATTERN, row_ages, split_fields
 
 __all__ = ["parse_large"]
 
 #: Bytes this path handles; any other byte sends the file to the line-by-line parser.
 _PLAIN = bytes(range(32, 127)) + b"\t\n\r"
-#: Decimal numbers and nan (any case), optionally signed, or an empty CSV field.
-_FIELD = r"^([+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[nN][aA][nN]))?$"
 #: pyarrow reads this many bytes per block (blocks are parsed in parallel).
 _BLOCK_BYTES = 1 << 24
 #: A byte that never occurs in a file this path handles: each line is one field.
@@ -86,7 +88,7 @@ def _parse_regular(raw: bytes, start: int, source: str) -> Table | None:
     first = len(lines) - 1
     first_start = ends[first - 1] if first else start
     comma = raw.find(b",", first_start) >= 0
-    header_index, header = _find_header(lines, comma, source)
+    header_index, header = find_header(lines, comma, source)
     body_line, body = (first + 1, ends[first]) if header_index == first else (first, first_start)
     end = len(raw)
     while end > body and raw[end - 1] in b"\r\n":
@@ -95,7 +97,7 @@ def _parse_regular(raw: bytes, start: int, source: str) -> Table | None:
         # No body; a comment in it (line numbers are the irregular reader's job); or
         # "nan(...)", which pyarrow reads as nan and Python refuses.
         return None
-    width = len(header) if header else len(_split(lines[first], comma))
+    width = len(header) if header else len(split_fields(lines[first], comma))
     names = [str(c) for c in range(width)]
     try:
         table = pacsv.read_csv(
@@ -115,7 +117,7 @@ def _parse_regular(raw: bytes, start: int, source: str) -> Table | None:
     except pa.ArrowInvalid:
         return None
     columns = tuple(table.column(c).to_numpy() for c in range(width))
-    if any(((column <= 0) | np.isinf(column)).any() for column in columns):
+    if any(invalid_ages(column).any() for column in columns):
         return None
     if comma and np.logical_and.reduce([np.isnan(column) for column in columns]).any():
         return None  # a blank line, or a star with every value missing: let the irregular reader tell
@@ -149,8 +151,8 @@ def parse_large(raw: bytes, source: str) -> Table | None:
         The line-by-line parser's error for the first bad line.
     """
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    if raw.translate(None, _PLAIN) != raw[:start]:
-        return None
+    if raw.translate(None, _PLAIN) != raw[:start] or len(raw) == start:
+        return None  # pyarrow refuses an empty body: a file of only a byte-order mark is the line parser's
     table = _parse_regular(raw, start, source)
     return table if table is not None else _parse_irregular(raw, start, source)
 
@@ -166,7 +168,7 @@ def _parse_irregular(raw: bytes, start: int, source: str) -> Table | None:
     data = trimmed.filter(pc.invert(skipped))
     comma = pc.any(pc.match_substring(data, ",")).as_py()
     head = lines.slice(0, int(data_lines[0]) + 1).to_pylist()
-    header_index, header = _find_header(head, comma, source)
+    header_index, header = find_header(head, comma, source)
     if header_index == data_lines[0]:
         data_lines, data = data_lines[1:], data.slice(1)
     if not data_lines.size:
@@ -183,18 +185,18 @@ def _parse_irregular(raw: bytes, start: int, source: str) -> Table | None:
     # What pyarrow converts, Python reads alike, except "nan(...)", which Python refuses.
     values = _floats(flat) if raw.find(b"(", start) < 0 else None
     if values is None:
-        bad_row = min(bad_row, _first(~pc.match_substring_regex(flat, _FIELD).to_numpy(zero_copy_only=False)) // width)
+        in_grammar = pc.match_substring_regex(flat, FIELD_PATTERN).to_numpy(zero_copy_only=False)
+        bad_row = min(bad_row, _first(~in_grammar) // width)
         flat = flat.slice(0, bad_row * width)
         values = _floats(flat)
         if values is None:
             return None
-    bad_row = min(bad_row, _first((values <= 0) | np.isinf(values)) // width)
+    bad_row = min(bad_row, _first(invalid_ages(values)) // width)
     if bad_row < len(data_lines):
         line = int(data_lines[bad_row])
         like = "the header" if header else f"line {data_lines[0] + 1}"
-        row = _split(lines[line].as_py(), comma)
-        _row_ages(row, header, width, like, f"{source}:{line + 1}")  # raises for every bad row but exotic numbers
-        return None
+        row_ages(lines[line].as_py(), comma, header, width, like, f"{source}:{line + 1}")  # raises for the bad row
+        return None  # cannot happen: the row check refuses what the masks above flag
     values = values.reshape(len(data_lines), width)
     return Table(
         source=source,

@@ -12,7 +12,7 @@ raises: anything it does not read the way the line-by-line parser would goes
 to the next reader, which reads it or raises the line-by-line parser's error.
 It takes:
 
-- a header found by ``analysis.table._find_header`` in the first 64 KiB;
+- a header found by ``analysis.table.find_header`` in the first 64 KiB;
 - fields separated by ``,`` (with spaces or tabs around them, an empty field
   is missing; at least two columns) or by runs of spaces and tabs;
 - ``#`` comment lines and blank lines anywhere, ``\\n``, ``\\r\\n`` or ``\\r``
@@ -23,8 +23,8 @@ It takes:
 It hands the file on for any other byte or field (non-ASCII text, control
 bytes, ``inf``, ``1_000``, signs other than on ``nan``), for a row of another
 width, and for a value that is zero or, after the exact conversion below, not
-positive and finite: all of these are errors or rarities that the other
-readers word or read.
+an age (``analysis.ages``: positive, finite, at most 1000 Gyr): all of these
+are errors or rarities that the other readers word or read.
 
 Conversion: Clinger's fast path. A field whose digits form an integer
 ``M <= 2**53`` (at most 18 digits, leading zeros included) and whose decimal
@@ -44,8 +44,10 @@ import os
 import numba
 import numpy as np
 
+from .ages import invalid_ages
 from .errors import DataError
-from .table import Table, _find_header, _split, head_lines
+from .table import Table, find_header, head_lines
+from .text_rows import split_fields
 
 __all__ = ["scan_table"]
 
@@ -276,11 +278,11 @@ def scan_table(raw: bytes, source: str, *, parts: int | None = None) -> Table | 
     # guess wrong, and then no row parses (width >= 2 needs a comma in every row).
     comma = raw.find(b",", first_start) >= 0
     try:
-        header_index, header = _find_header(lines, comma, source)
+        header_index, header = find_header(lines, comma, source)
     except DataError:
         return None  # the next reader raises it
     body_line, body = (first + 1, ends[first]) if header_index == first else (first, first_start)
-    width = len(header) if header else len(_split(lines[first], comma))
+    width = len(header) if header else len(split_fields(lines[first], comma))
     if comma and width < 2:
         return None
 
@@ -308,10 +310,9 @@ def scan_table(raw: bytes, source: str, *, parts: int | None = None) -> Table | 
         return None
     for slow, n in zip(slows, n_slow):
         for row, column, lo, hi in slow[:n].tolist():
-            value = float(raw[lo:hi])
-            if not 0 < value < float("inf"):
-                return None  # zero or infinite after rounding: an error the next reader words
-            out[column, row] = value
+            out[column, row] = float(raw[lo:hi])
+    if invalid_ages(out).any():
+        return None  # zero or infinite after rounding, or above the largest age: an error the next reader words
     # Read-only, so that Table keeps these arrays instead of copying them.
     out.setflags(write=False)
     line_numbers.setflags(write=False)

@@ -21,13 +21,16 @@ import yaml
 from analysis.dataset import Dataset
 from analysis.errors import ConfigError, DataError
 from analysis.manifest import Manifest, SourceSpec, manifest_for_file, parse_manifest
+from analysis.names import first_repeat
 from analysis.table import Table, datasets_from_table, parse_table
 
+from .files import open_regular, present, read_regular, regular_file
 from .readers import detect_format, read_catalog, resolve_columns
 
 __all__ = [
     "DATA_DIR_ENV",
     "CACHE_DIR_ENV",
+    "MAX_DEFAULT_DATASETS",
     "LoadedSource",
     "load_manifest",
     "find_source_file",
@@ -41,6 +44,10 @@ logger = logging.getLogger(__name__)
 DATA_DIR_ENV = "KDE_REPORT_DATA_DIR"
 #: Folder for downloaded files; pooch's per-user cache when unset.
 CACHE_DIR_ENV = "KDE_REPORT_CACHE_DIR"
+#: Most data sets made of a file's columns when no ``--column`` chooses them. Every data set gets a
+#: page and figures and every pair a comparison: 20 make 190 comparisons, minutes of drawing and more
+#: than a reader takes in. A wider file is seldom all ages (a catalog), so its age columns are chosen.
+MAX_DEFAULT_DATASETS = 20
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -69,7 +76,7 @@ def load_manifest(path: Path) -> Manifest:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         for block in iter(lambda: stream.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -110,6 +117,8 @@ class _HashingDownloader:
 def _download(source: SourceSpec, cache_dir: Path, looked: list[str]) -> Path:
     """Fetch ``source.url`` into ``cache_dir`` (or reuse a verified cached copy)."""
     assert source.url is not None and source.sha256 is not None  # parse_manifest requires both
+    if present(cache_dir / source.file):
+        regular_file(cache_dir / source.file)  # pooch would hash a pipe or device here and hang
     downloader = _HashingDownloader(source.url)
     try:
         fetched = pooch.retrieve(
@@ -172,8 +181,7 @@ def find_source_file(
         one (naming the file, the expected and the found hash).
     """
     if explicit is not None:
-        if not explicit.is_file():
-            raise DataError(f"{explicit}: no such file")
+        regular_file(explicit)
         logger.info("%s: using %s as given", source.file, explicit)
         return _verified(explicit, source)
     folders = [manifest_dir]
@@ -181,7 +189,8 @@ def find_source_file(
         folders.append(Path(env[DATA_DIR_ENV]))
     for folder in folders:
         candidate = folder / source.file
-        if candidate.is_file():
+        if present(candidate):
+            regular_file(candidate)  # a folder, pipe, device or broken link there is refused, not skipped
             logger.info("%s: found in %s", source.file, folder)
             return _verified(candidate, source)
     looked = [str(folder) for folder in folders]
@@ -191,13 +200,6 @@ def find_source_file(
             f"put the file next to the manifest or set {DATA_DIR_ENV}"
         )
     return _download(source, _cache_dir(env), looked)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,7 @@ class LoadedSource:
 
 
 def _read_verified(path: Path, source: SourceSpec) -> bytes:
-    raw = _read(path)
+    raw = read_regular(path)
     if source.sha256 is not None and hashlib.sha256(raw).hexdigest() != source.sha256:
         # The file changed between its check and this read: use only what was verified.
         found = hashlib.sha256(raw).hexdigest()
@@ -247,15 +249,20 @@ def _load(path: Path, source: SourceSpec) -> LoadedSource:
 
 def _load_unlisted(path: Path, columns: Sequence[str] | None) -> LoadedSource:
     """A file the manifest does not name: each chosen column (default all) is a data set."""
-    raw = _read(path)
+    raw = read_regular(path)
     fmt = detect_format(path.name)
+    table = parse_table(raw, str(path)) if fmt == "text" else read_catalog(raw, str(path), format=fmt, columns=columns)
+    n = len(table.columns)
+    if columns is None and n > MAX_DEFAULT_DATASETS:
+        raise DataError(
+            f"{path}: its {n} columns would each become a data set ({n * (n - 1) // 2} comparisons); expected at "
+            f"most {MAX_DEFAULT_DATASETS} unless chosen: choose the columns of ages with --column NAME (repeatable)"
+        )
     if fmt == "text":
-        table = parse_table(raw, str(path))
-        names = table.header or ("",) * len(table.columns)
+        names = table.header or ("",) * n
         chosen = None if columns is None else resolve_columns(columns, names, str(path))
-        manifest = manifest_for_file(path.name, table.header, n_columns=len(table.columns), columns=chosen)
+        manifest = manifest_for_file(path.name, table.header, n_columns=n, columns=chosen)
     else:
-        table = read_catalog(raw, str(path), format=fmt, columns=columns)
         manifest = manifest_for_file(path.name, table.header)
     return _loaded(path, raw, manifest.sources[0], table)
 
@@ -286,14 +293,17 @@ def load_sources(
     manifest_path : Path
         The manifest (``data/datasets.yml``).
     data_file : Path, optional
-        A file to analyse instead of every manifest source. If its name is a
+        A file to analyse instead of every manifest source; it must be a
+        regular file, and is used by its resolved path. If its name is a
         manifest source's file, that source's spec (and pinned hash) is used;
         otherwise every column becomes a data set (``manifest_for_file``).
         Its format follows its extension (``readers.detect_format``).
     columns : sequence of str, optional
         With ``data_file`` only (``--column``): the columns that become data
         sets, in this order, each a name or a 0-based index in digits. For a
-        manifest source they choose among the manifest's data sets.
+        manifest source they choose among the manifest's data sets. Without
+        them, a file unknown to the manifest may have at most
+        ``MAX_DEFAULT_DATASETS`` (20) columns.
     env : mapping
         Environment for ``find_source_file``.
 
@@ -303,19 +313,22 @@ def load_sources(
         When the manifest is invalid, or ``columns`` is given without
         ``data_file``, repeats a column or names one the manifest does not read.
     DataError
-        When a file is missing, fails its hash check or is malformed, or a
-        chosen column is not in it.
+        When a file is missing or is not a regular file (a folder, pipe,
+        device, link loop), fails its hash check or is malformed, or a chosen
+        column is not in it.
     """
     manifest = load_manifest(manifest_path)
     if columns is not None:
         if data_file is None:
             raise ConfigError(f"--column {columns[0]!r}: expected it with --data FILE, the file to take columns from")
-        repeated = [c for i, c in enumerate(columns) if c in columns[:i]]
-        if repeated:
-            raise ConfigError(f"--column {repeated[0]!r} is given twice; expected each column once")
+        repeat = first_repeat(columns)
+        if repeat is not None:
+            raise ConfigError(f"--column {columns[repeat[1]]!r} is given twice; expected each column once")
     if data_file is None:
         chosen = [(source, None) for source in manifest.sources]
     else:
+        # A link counts as the file it leads to: its target's name is looked up in the manifest.
+        data_file = regular_file(data_file)
         chosen = [(source, data_file) for source in manifest.sources if source.file == data_file.name]
     if data_file is not None and not chosen:
         logger.info("%s: not in %s; each of its chosen columns is a data set", data_file, manifest_path)

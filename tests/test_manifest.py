@@ -89,9 +89,9 @@ BAD = [
     (
         ("sources", 0, "datasets", 0, "name"),
         "Joyce",
-        "sources[0].datasets[0].name: expected a name matching [a-z0-9][a-z0-9_-]*, got 'Joyce'",
+        "sources[0].datasets[0].name: expected a name of at most 40 characters matching [a-z0-9][a-z0-9_-]*, got 'Joyce'",
     ),
-    (("sources", 0, "id"), "-pairs", "sources[0].id: expected a name matching [a-z0-9][a-z0-9_-]*, got '-pairs'"),
+    (("sources", 0, "id"), "-pairs", "sources[0].id: expected a name of at most 40 characters matching [a-z0-9][a-z0-9_-]*, got '-pairs'"),
     (("sources", 0, "sha256"), "ab" * 31, f"sources[0].sha256: expected 64 hex digits, got '{'ab' * 31}'"),
     (("sources", 0, "sha256"), "zz" * 32, "sources[0].sha256: expected 64 hex digits, got 'zzzz"),
     (("sources", 0, "datasets", 0, "units"), "Myr", "sources[0].datasets[0].units: expected 'Gyr'"),
@@ -104,7 +104,17 @@ BAD = [
         0,
         "sources[0].datasets[1].column: column 0 is already read by data set 'joyce'",
     ),
-    (("sources", 0, "file"), "../ages.dat", "sources[0].file: expected a file name without folders, got '../ages.dat'"),
+    (
+        ("sources", 0, "file"),
+        "../ages.dat",
+        "sources[0].file: expected a file name without folders or control characters, got '../ages.dat'",
+    ),
+    (("sources", 0, "file"), "/etc/passwd", "sources[0].file: expected a file name without folders or control"),
+    (("sources", 0, "file"), "..", "sources[0].file: expected a file name without folders or control"),
+    (("sources", 0, "file"), "ages\x00.dat", "sources[0].file: expected a file name without folders or control"),
+    (("sources", 0, "file"), "ages\n.dat", "sources[0].file: expected a file name without folders or control"),
+    (("sources", 0, "datasets", 0, "name"), "a" * 41, "sources[0].datasets[0].name: expected a name of at most 40"),
+    (("sources", 0, "id"), "b" * 41, "sources[0].id: expected a name of at most 40"),
     (("sources", 0, "url"), "ftp://x/y", "sources[0].url: expected an http(s) URL, got 'ftp://x/y'"),
     (("sources", 0, "datasets"), [], "sources[0].datasets: expected a non-empty list of data sets, got []"),
     (("sources", 0, "datasets", 0, "label"), " ", "sources[0].datasets[0].label: expected a non-empty label, got ' '"),
@@ -166,6 +176,20 @@ def test_manifest_for_file_slugs_header_names():
     assert [d.column for d in source.datasets] == [0, 1, 2, 3]
     names = re.compile(r"[a-z0-9][a-z0-9_-]*")
     assert all(names.fullmatch(d.name) for d in source.datasets)
+
+
+def test_names_made_from_long_headers_are_bounded_and_keep_the_header_as_label():
+    long_a, long_b = "Age " + "a" * 296, "Age " + "a" * 295 + "b"  # 300 characters, alike but for the last one
+    (source,) = manifest_for_file("f" * 250 + ".csv", (long_a, long_b, long_a.upper())).sources
+    names = [d.name for d in source.datasets]
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", name) for name in [*names, source.id]), names
+    assert len(set(names)) == 3 and all(name.startswith("age-aaaa") for name in names)
+    assert [d.label for d in source.datasets] == [long_a, long_b, long_a.upper()]
+    again = manifest_for_file("x.csv", (long_a,)).sources[0].datasets[0].name
+    assert again == names[0]  # the same header always gets the same name
+    # and derived names are ones the manifest itself accepts
+    datasets = [{"column": i, "name": n, "label": "L", "colour": "#000000"} for i, n in enumerate(names)]
+    parse_manifest({"sources": [{"id": source.id, "file": "x", "datasets": datasets}]}, where=WHERE)
 
 
 def test_manifest_format_key_is_kept():

@@ -30,7 +30,7 @@ from publish.render import (
 )
 
 EVIL_LABEL = "<script>alert(1)</script> {{< include x >}} *bold*"
-EVIL_ESCAPED = r"&lt;script&gt;alert\(1\)&lt;\/script&gt; \{[]{}\{&lt; include x &gt;\}\} \*bold\*"
+EVIL_ESCAPED = r"&lt;script&gt;alert\(1\)&lt;\/script&gt; \{[]{}\{[]{}&lt; include x &gt;[]{}\}[]{}\} \*bold\*"
 EXPLORER_JSON = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.S)
 
 

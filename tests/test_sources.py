@@ -258,7 +258,7 @@ def test_errors_in_a_data_file_name_its_path(tmp_path):
     message = rf"^{re.escape(str(path))}:3: column 'b': expected a positive number of Gyr, got '-4'$"
     with pytest.raises(DataError, match=message):
         load_datasets(MANIFEST, data_file=path, env={})
-    with pytest.raises(DataError, match=r"nothing\.dat: cannot read: No such file"):
+    with pytest.raises(DataError, match=r"nothing\.dat: no such file$"):
         load_datasets(MANIFEST, data_file=tmp_path / "nothing.dat", env={})
 
 
@@ -279,6 +279,31 @@ def test_column_option_chooses_data_sets_of_an_unlisted_text_file(tmp_path):
     headerless.write_bytes(b"1 2 3\n4 5 6\n")
     (third,) = load_datasets(MANIFEST, data_file=headerless, columns=["2"], env={})
     assert (third.name, third.label, third.ages_gyr.tolist()) == ("col3", "Column 3", [3.0, 6.0])
+
+
+def test_a_long_header_gives_a_bounded_name_and_keeps_its_label(tmp_path):
+    path = tmp_path / "long.csv"
+    header = "Age (Gyr) from isochrone fitting " + "x" * 270
+    path.write_bytes(f"{header},b\n1.5,2\n3,4\n".encode())
+    long, _ = load_datasets(MANIFEST, data_file=path, env={})
+    assert long.label == header
+    assert re.fullmatch(r"age-gyr-from-isochrone-f-[0-9a-f]{7}", long.name), long.name
+
+
+def test_a_file_of_more_than_20_columns_needs_its_columns_chosen(tmp_path):
+    def table(n: int) -> Path:
+        path = tmp_path / f"wide{n}.csv"
+        path.write_text(",".join(f"c{i}" for i in range(n)) + "\n" + "\n".join(",".join([str(r + 1.5)] * n) for r in range(3)))
+        return path
+
+    assert len(load_datasets(MANIFEST, data_file=table(20), env={})) == 20
+    message = (
+        rf"^{re.escape(str(table(21)))}: its 21 columns would each become a data set \(210 comparisons\); expected at "
+        r"most 20 unless chosen: choose the columns of ages with --column NAME \(repeatable\)$"
+    )
+    with pytest.raises(DataError, match=message):
+        load_datasets(MANIFEST, data_file=table(21), env={})
+    assert [d.name for d in load_datasets(MANIFEST, data_file=table(21), columns=["c20", "c3"], env={})] == ["c20", "c3"]
 
 
 def test_column_option_needs_a_data_file_and_distinct_columns(tmp_path):
