@@ -4,7 +4,13 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-__all__ = ["Dataset"]
+__all__ = ["MIN_DISTINCT_AGES", "Dataset", "too_few_ages"]
+
+#: The fewest distinct ages a data set is analysed from. With one value there is no spread:
+#: no bandwidth rule, no Gaussian width and no shape to estimate, and a column of one repeated
+#: value is more often a placeholder than a measurement. Two stars build the whole report;
+#: ``minimums.MINIMUMS`` lists what needs more.
+MIN_DISTINCT_AGES = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +83,33 @@ class Dataset:
     def ages(self) -> np.ndarray:
         """The ages as a read-only float array of shape (n,), in Gyr."""
         return self.ages_gyr
+
+
+def too_few_ages(ages: np.ndarray, n_missing: int) -> str | None:
+    """Why these ages (Gyr) are too few to analyse, or ``None`` when they have ``MIN_DISTINCT_AGES``.
+
+    One wording for every caller, which prefixes the file and data set.
+
+    Examples
+    --------
+    >>> too_few_ages(np.array([4.2]), 2)
+    'only 1 age (2 missing values dropped); expected at least 2 distinct ages, the fewest the report is built from'
+    >>> too_few_ages(np.array([1.0, 2.0]), 0) is None
+    True
+    """
+    needed = f"expected at least {MIN_DISTINCT_AGES} distinct ages, the fewest the report is built from"
+    if ages.size == 0:
+        return f"all {n_missing} values are missing; {needed}"
+    if ages.size == 1:
+        dropped = f" ({n_missing} missing {'value' if n_missing == 1 else 'values'} dropped)" if n_missing else ""
+        return f"only 1 age{dropped}; {needed}"
+    # Fewer than MIN_DISTINCT_AGES = 2 distinct values, tested in O(n) rather than by sorting a catalog.
+    if ages.min() == ages.max():
+        return (
+            f"every age is {float(ages[0])!r} Gyr ({ages.size} stars); {needed}: with no spread there is no "
+            "bandwidth, Gaussian width or shape to estimate"
+        )
+    return None
 
 
 def astuple_shallow(record: Dataset) -> tuple:

@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 
-from .dataset import Dataset
+from .dataset import Dataset, too_few_ages
 from .errors import DataError
 from .manifest import SourceSpec
 from .names import named_twice
@@ -286,7 +286,7 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
     ------
     DataError
         When a data set's column is not in the file (listing the columns
-        found), or holds fewer than 2 distinct ages.
+        found), or holds fewer than ``dataset.MIN_DISTINCT_AGES`` distinct ages.
     """
     datasets = []
     by_name = {name: i for i, name in enumerate(table.header)}  # names are distinct (or empty)
@@ -295,14 +295,9 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
         values = table.columns[index]
         rows = np.flatnonzero(~np.isnan(values))
         ages = values[rows]
-        where = f"{table.source}: {table.column_name(index)} (data set '{spec.name}')"
-        if not ages.size:
-            raise DataError(f"{where}: all {len(values)} values are missing; expected at least 2 distinct ages")
-        if ages.min() == ages.max():
-            raise DataError(
-                f"{where}: every age is {float(ages[0])!r} Gyr; "
-                "expected at least 2 distinct ages for a density estimate"
-            )
+        too_few = too_few_ages(ages, len(values) - len(ages))
+        if too_few:
+            raise DataError(f"{table.source}: {table.column_name(index)} (data set '{spec.name}'): {too_few}")
         datasets.append(
             Dataset(
                 name=spec.name,

@@ -329,9 +329,22 @@ def test_all_missing_column_is_an_empty_data_set():
 
 def test_column_with_one_distinct_age_is_rejected():
     table = parse_table(b"a b\n1 5\n2 5\n3 5\n", "x")
-    message = r"^x: column 'b' \(data set 'set0'\): every age is 5\.0 Gyr; expected at least 2 distinct ages"
+    message = r"^x: column 'b' \(data set 'set0'\): every age is 5\.0 Gyr \(3 stars\); expected at least 2 distinct ages"
     with pytest.raises(DataError, match=message):
         datasets_from_table(table, _source(1))
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"a b\n1 5\n2 nan\n", r"^x: column 'b' \(data set 'set0'\): only 1 age \(1 missing value dropped\); expected "
+         r"at least 2 distinct ages, the fewest the report is built from$"),
+        (b"a b\n1 5\n", r"^x: column 'b' \(data set 'set0'\): only 1 age; expected at least 2 distinct ages"),
+    ],
+)
+def test_column_with_one_star_is_rejected(raw, message):
+    with pytest.raises(DataError, match=message):
+        datasets_from_table(parse_table(raw, "x"), _source(1))
 
 
 @pytest.mark.parametrize("column", [2, "Age"])
