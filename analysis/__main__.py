@@ -42,15 +42,43 @@ def _summary_table(result: AnalysisResult) -> Table:
         b = d.bandwidths
         table.add_row(
             d.name, str(d.n), f"{d.gaussian.mu:.4f}", f"{d.gaussian.sigma:.4f}",
-            f"{b.scott:.4f}", f"{b.silverman:.4f}", f"{b.isj:.4f}", f"{b.cv:.4f}",
+            *(_h(getattr(b, rule)) for rule in ("scott", "silverman", "isj", "cv")),
             str(d.summary.n_above_universe),
         )
     return table
 
 
-def _p(value: float) -> str:
+def _h(value: float | None) -> str:
+    """A bandwidth in Gyr, or "n/a" when it is not available (the notes below the table say why)."""
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _p(value: float | None) -> str:
     """A p-value as the report prints it: below 0.001 (scipy's 0.0 is an underflow, not zero) as "< 0.001"."""
+    if value is None:
+        return "n/a"
     return "< 0.001" if value < 0.0005 else f"{value:.3f}"
+
+
+def _unavailable(result: AnalysisResult) -> list[str]:
+    """What is not available for each data set and pair, with the reason (as the pages say it)."""
+    lines = []
+    for d in result.datasets:
+        found = {f"{c.rule} bandwidth": c.unavailable for c in d.bandwidth_choices}
+        found["held-out scores"] = d.held_out_unavailable
+        found |= {"Gaussian held-out score": s.unavailable for s in d.held_out if s.model == "gaussian"}
+        lines += [f"{d.name}: {what} {reason}" for what, reason in found.items() if reason]
+    for c in result.comparisons:
+        found = {
+            "Anderson-Darling": c.anderson_unavailable,
+            f"{c.a}'s KDE on {c.b}": c.cross_a_on_b_unavailable,
+            f"{c.b}'s KDE on {c.a}": c.cross_b_on_a_unavailable,
+        }
+        if c.paired is not None:
+            p = c.paired
+            found |= {"Wilcoxon": p.wilcoxon_unavailable, "Pearson": p.pearson_unavailable, "Spearman": p.spearman_unavailable}
+        lines += [f"{c.a} - {c.b}: {what} {reason}" for what, reason in found.items() if reason]
+    return lines
 
 
 def _comparison_table(result: AnalysisResult) -> Table:
@@ -86,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     for d in result.datasets:
         if d.ties.heavy:
             console.print(f"[yellow]note[/]: {d.label}: {d.ties.message}")
+    for line in _unavailable(result):
+        console.print(f"[yellow]n/a[/]: {line}", highlight=False)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
         console.print(f"wrote {args.json}")

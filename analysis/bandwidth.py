@@ -2,29 +2,38 @@
 
 Every rule has one signature, ``rule(ages, *, rng, folds) -> float``, so the
 report can loop over ``BANDWIDTH_RULES``; only ``"cv"`` draws (its folds).
+A rule that is undefined for the ages raises ``availability.NotAvailable``
+with the reason (ISJ below ``ISJ_MIN_DISTINCT`` distinct ages or with no
+root, CV below ``folds.MIN_CROSS_VALIDATED_AGES`` ages or with no maximum);
+Scott and Silverman need only two distinct ages, which every data set has.
 All rules are computed from the ages in Gyr. scikit-learn's own
 ``KernelDensity(bandwidth="scott")`` is never used: it returns the bare factor
 ``n**(-1/5)`` as if the data had unit spread.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 from scipy.fft import dct
 from scipy.optimize import brentq, minimize_scalar
 
+from .availability import NotAvailable, attempt, not_available
 from .errors import ConfigError, DataError
-from .folds import kfold_indices
+from .folds import fold_count, folds_text, kfold_indices
 from .kernel import log_density
 from .results import BandwidthChoice, BandwidthSet, CvCurve, TieReport
 
 __all__ = [
     "BANDWIDTH_RULES",
+    "ISJ_MIN_DISTINCT",
     "bandwidth_for",
     "choose_bandwidths",
     "cv_curve",
     "improved_sheather_jones",
     "isj_from_sorted",
+    "kde_models",
+    "no_cv_maximum",
     "rule_note",
     "tie_message",
     "tie_report",
@@ -37,6 +46,13 @@ _NORMAL_IQR = 1.349
 _HEAVY_DISTINCT_FRACTION = 0.8
 #: ... at least this many stars sharing one age.
 _HEAVY_LARGEST_TIE = 3
+#: Fewest distinct ages ISJ is tried on. With two, the binned ages are two spikes a quarter and
+#: three quarters across the domain whatever their values, and the fixed-point equation has no
+#: root for any split of the stars between them (``tests/test_bandwidth.py`` tries them all). From
+#: three it may have one; below about 10 distinct ages it often has none (on 300 normal,
+#: uniform, log-normal and bimodal samples each: a root for 0-9 % at 4 ages, 18-86 % at 6,
+#: 87-100 % at 10 and all at 13), and ``_fixed_point_root`` says so.
+ISJ_MIN_DISTINCT = 3
 #: The CV grid: log-spaced from Scott/50 to 3*Scott; widened by whole blocks of
 #: the same log step while the maximum sits on an edge.
 _CV_GRID_POINTS = 61
@@ -121,8 +137,9 @@ def improved_sheather_jones(ages: np.ndarray, *, grid_points: int = 2**10) -> fl
 
     Raises
     ------
-    DataError
-        If the fixed-point equation has no root below t = 1 (too few
+    NotAvailable
+        If there are fewer than ``ISJ_MIN_DISTINCT`` distinct ages, or the
+        fixed-point equation has no root below t = 1 (common below about 10
         distinct ages).
     """
     ages = _checked(ages)
@@ -150,6 +167,14 @@ _ISJ_CHUNK = 2**15
 
 def _isj_from_bins(ages: np.ndarray, low: float, high: float, distinct: int, grid_points: int) -> float:
     """Bin linearly (``kde.m``'s domain: half the range beyond each extreme), then solve."""
+    if distinct < ISJ_MIN_DISTINCT:
+        raise NotAvailable(
+            not_available(
+                f"n = {ages.size}",
+                f"ISJ needs at least {ISJ_MIN_DISTINCT} distinct ages; with {distinct} its fixed-point "
+                "equation (Botev et al. 2010) has no root",
+            )
+        )
     span = high - low
     start, width = low - span / 2, 2 * span
     weights = np.zeros(grid_points)
@@ -160,7 +185,7 @@ def _isj_from_bins(ages: np.ndarray, low: float, high: float, distinct: int, gri
         weights += np.bincount(left, 1 - frac, grid_points) + np.bincount(left + 1, frac, grid_points)
     coefficients = dct(weights / ages.size, type=2)[1:]
     k_squared = np.arange(1, grid_points, dtype=float) ** 2
-    t_star = _fixed_point_root(distinct, k_squared, coefficients**2)
+    t_star = _fixed_point_root(distinct, k_squared, coefficients**2, n_ages=ages.size)
     return float(np.sqrt(t_star) * width)
 
 
@@ -179,22 +204,28 @@ def _fixed_point(t: float, n: int, k_squared: np.ndarray, a_squared: np.ndarray)
             return -1.0
         k0 = np.prod(np.arange(1, 2 * s, 2, dtype=float)) / np.sqrt(2 * np.pi)
         const = (1 + 0.5 ** (s + 0.5)) / 3
-        time = (2 * const * k0 / (n * norm)) ** (2 / (3 + 2 * s))
+        # A roughness near underflow makes this time overflow to inf, whose smoothed roughness is
+        # 0: the branch above then says t is below its fixed point, which is right, so no warning.
+        with np.errstate(over="ignore"):
+            time = (2 * const * k0 / (n * norm)) ** (2 / (3 + 2 * s))
         norm = _norm_estimate(s, time, k_squared, a_squared)
     return -1.0 if norm <= 0 else t - (2 * n * np.sqrt(np.pi) * norm) ** (-2 / 5)
 
 
-def _fixed_point_root(n: int, k_squared: np.ndarray, a_squared: np.ndarray) -> float:
-    """Smallest bracketed root, widening the bracket as ``kde.m`` does."""
+def _fixed_point_root(n: int, k_squared: np.ndarray, a_squared: np.ndarray, *, n_ages: int) -> float:
+    """Smallest bracketed root, widening the bracket as ``kde.m`` does; n distinct of ``n_ages`` ages."""
     args = (n, k_squared, a_squared)
     upper = 1e-11 + 0.01 * (min(max(n, 50), 1050) - 50) / 1000
     while upper < 1:
         if _fixed_point(upper, *args) > 0:
             return brentq(_fixed_point, 0.0, upper, args=args, xtol=1e-14, rtol=1e-12)
         upper *= 2
-    raise DataError(
-        f"ISJ bandwidth: the fixed-point equation has no root for {n} distinct ages; "
-        "expected more distinct values (use the Scott, Silverman or CV bandwidth)"
+    raise NotAvailable(
+        not_available(
+            f"n = {n_ages}",
+            f"the fixed-point equation of ISJ (Botev et al. 2010) has no root for these {n} distinct ages, "
+            "as is common below about 10",
+        )
     )
 
 
@@ -208,7 +239,9 @@ def cv_curve(ages: np.ndarray, *, rng: np.random.Generator, folds: int) -> CvCur
 
     The score of ``h`` is the mean held-out log-likelihood per star: the sum
     over folds of ``kernel.log_density(train, test, h)`` divided by n, with
-    one set of folds drawn from ``rng`` by ``folds.kfold_indices``. It is
+    one set of folds drawn from ``rng`` by ``folds.kfold_indices``;
+    ``folds.fold_count`` chooses leave-one-out when the ages are too few for
+    ``folds`` folds. It is
     evaluated on 61 log-spaced bandwidths from Scott/50 to 3 x Scott (widened
     by blocks of 30 points while the best point is on an edge), then refined by
     bounded Brent minimisation of the negative score in log h between the
@@ -221,25 +254,29 @@ def cv_curve(ages: np.ndarray, *, rng: np.random.Generator, folds: int) -> CvCur
     rng : numpy.random.Generator
         Draws the folds.
     folds : int
-        Number of folds, 2 <= folds <= n.
+        The configured number of folds (at least 2).
 
     Returns
     -------
     CvCurve
         ``bandwidths`` in Gyr (increasing), scores in log(1/Gyr) per star,
-        ``best_bandwidth`` the refined maximiser in Gyr.
+        ``folds`` the folds used, ``best_bandwidth`` the refined maximiser in
+        Gyr, or ``None`` with the reason in ``unavailable`` when the score
+        keeps rising to the edge of the widened grid (e.g. every held-out age
+        is tied with a training age, so the score grows without bound as
+        h -> 0).
 
     Raises
     ------
     ConfigError
-        If ``folds`` is not between 2 and n.
-    DataError
-        If the score keeps rising towards the grid's edge (e.g. every age is
-        tied with another, so the score grows without bound as h -> 0).
+        If ``folds`` is below 2.
+    NotAvailable
+        If there are fewer than ``folds.MIN_CROSS_VALIDATED_AGES`` ages.
     """
     ages = _checked(ages)
-    if not 2 <= folds <= ages.size:
-        raise ConfigError(f"analysis.cv_folds: expected 2 to n={ages.size} folds, got {folds}")
+    if folds < 2:
+        raise ConfigError(f"analysis.cv_folds: expected at least 2 folds, got {folds}")
+    folds = fold_count(ages.size, folds)
     splits = kfold_indices(ages.size, folds, rng=rng)
 
     def score(h: float) -> float:
@@ -262,11 +299,14 @@ def cv_curve(ages: np.ndarray, *, rng: np.random.Generator, folds: int) -> CvCur
             else (np.concatenate([log_h, new]), np.concatenate([scores, new_scores]))
         )
     best = int(np.argmax(scores))
+    curve = CvCurve(
+        bandwidths=tuple(float(h) for h in np.exp(log_h)),
+        mean_log_likelihood=tuple(float(s) for s in scores),
+        folds=folds,
+        best_bandwidth=None,
+    )
     if not 0 < best < log_h.size - 1:
-        raise DataError(
-            f"CV bandwidth: the cross-validated likelihood keeps rising up to h = {np.exp(log_h[best]):.3g} Gyr "
-            "at the edge of the search; expected an interior maximum (are nearly all ages tied?)"
-        )
+        return replace(curve, unavailable=no_cv_maximum(ages.size, float(np.exp(log_h[best])), rising=best == 0))
     refined = minimize_scalar(
         lambda x: -score(float(np.exp(x))),
         bounds=(log_h[best - 1], log_h[best + 1]),
@@ -274,17 +314,34 @@ def cv_curve(ages: np.ndarray, *, rng: np.random.Generator, folds: int) -> CvCur
         options={"xatol": 1e-6},
     )
     best_h = float(np.exp(refined.x)) if -refined.fun >= scores[best] else float(np.exp(log_h[best]))
-    return CvCurve(
-        bandwidths=tuple(float(h) for h in np.exp(log_h)),
-        mean_log_likelihood=tuple(float(s) for s in scores),
-        folds=folds,
-        best_bandwidth=best_h,
-    )
+    return replace(curve, best_bandwidth=best_h)
+
+
+def no_cv_maximum(n: int, edge_gyr: float, *, rising: bool) -> str:
+    """The reason a CV curve of n ages has no bandwidth: its best score is at ``edge_gyr``, an edge of the search.
+
+    ``rising`` says the score keeps rising as h shrinks (the left edge).
+    One wording for the exact and the binned curve.
+    """
+    if rising:
+        why = (
+            f"the cross-validated likelihood keeps rising as the bandwidth shrinks, down to {edge_gyr:.3g} Gyr, "
+            "so it has no maximum; held-out ages equal to training ages do that"
+        )
+    else:
+        why = (
+            f"the cross-validated likelihood keeps rising as the bandwidth grows, up to {edge_gyr:.3g} Gyr, "
+            "so it has no maximum"
+        )
+    return not_available(f"n = {n}", why)
 
 
 def _cv(ages: np.ndarray, *, rng: np.random.Generator, folds: int) -> float:
     """Registry entry: the maximiser of ``cv_curve``."""
-    return cv_curve(ages, rng=rng, folds=folds).best_bandwidth
+    curve = cv_curve(ages, rng=rng, folds=folds)
+    if curve.best_bandwidth is None:
+        raise NotAvailable(curve.unavailable)
+    return curve.best_bandwidth
 
 
 Rule = Callable[..., float]
@@ -342,29 +399,50 @@ def tie_message(n: int, distinct: int, largest: int) -> tuple[bool, str]:
 
 def choose_bandwidths(
     ages: np.ndarray, *, rng: np.random.Generator, folds: int
-) -> tuple[BandwidthSet, tuple[BandwidthChoice, ...], CvCurve, TieReport]:
+) -> tuple[BandwidthSet, tuple[BandwidthChoice, ...], CvCurve | None, TieReport]:
     """Every rule of ``BANDWIDTH_RULES`` once, with a note for readers on each.
 
     The CV curve is computed once and its maximiser is the ``"cv"`` bandwidth.
+    A rule that is not available for these ages gets ``None`` and its
+    choice's ``unavailable`` reason; the curve is ``None`` when the ages are
+    too few to cross-validate (the CV choice says why).
 
     Returns
     -------
-    (BandwidthSet, choices in registry order, CvCurve, TieReport)
+    (BandwidthSet, choices in registry order, CvCurve or None, TieReport)
     """
     ages = _checked(ages)
-    curve = cv_curve(ages, rng=rng, folds=folds)
+    curve, curve_reason = attempt(lambda: cv_curve(ages, rng=rng, folds=folds))
     ties = tie_report(ages)
-    values = {
-        rule: curve.best_bandwidth if rule == "cv" else bandwidth_for(rule, ages, rng=rng, folds=folds)
+    cv_found = (curve.best_bandwidth, curve.unavailable) if curve else (None, curve_reason)
+    found = {
+        rule: cv_found if rule == "cv" else attempt(lambda rule=rule: bandwidth_for(rule, ages, rng=rng, folds=folds))
         for rule in BANDWIDTH_RULES
     }
     iqr_zero = bool(np.subtract(*np.percentile(ages, [75, 25])) == 0)
-    cv_method = f"{folds}-fold cross-validated log-likelihood of held-out stars"
+    used = curve.folds if curve else folds
+    cv_method = f"{folds_text(used, ages.size)} cross-validated log-likelihood of held-out stars"
     choices = tuple(
-        BandwidthChoice(rule=rule, bandwidth=h, note=rule_note(rule, iqr_zero=iqr_zero, ties=ties, cv_method=cv_method))
-        for rule, h in values.items()
+        BandwidthChoice(
+            rule=rule,
+            bandwidth=h,
+            note=rule_note(rule, iqr_zero=iqr_zero, ties=ties, cv_method=cv_method),
+            unavailable=reason,
+        )
+        for rule, (h, reason) in found.items()
     )
-    return BandwidthSet(**values), choices, curve, ties
+    return BandwidthSet(**{rule: h for rule, (h, _) in found.items()}), choices, curve, ties
+
+
+def kde_models(grid: Sequence[float], bandwidths: BandwidthSet) -> list[tuple[str, float]]:
+    """A data set's KDE models as (kind, bandwidth in Gyr), for both engines.
+
+    The configured ``grid`` bandwidths (kind ``"grid"``), then each rule of
+    ``BANDWIDTH_RULES`` whose bandwidth is available, in registry order: a
+    rule without a bandwidth has no curve, synthetic sample or held-out score.
+    """
+    chosen = [(rule, getattr(bandwidths, rule)) for rule in BANDWIDTH_RULES]
+    return [("grid", h) for h in grid] + [(rule, h) for rule, h in chosen if h is not None]
 
 
 def rule_note(rule: str, *, iqr_zero: bool, ties: TieReport, cv_method: str) -> str:

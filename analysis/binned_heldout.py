@@ -11,6 +11,7 @@ import numpy as np
 
 from .binned import BinnedData, rebin, without
 from .binned_density import DensityNodes, density_nodes, interpolate
+from .heldout import no_gaussian_reason
 from .kernel import log_density
 from .results import HeldOutScore
 
@@ -128,16 +129,25 @@ def _fold_sums(ordered: np.ndarray, labels: np.ndarray, folds: int, centre: floa
     return sums
 
 
-def _gaussian_held_out(sums: np.ndarray) -> float:
-    """Summed log-likelihood of each fold under the normal fitted (MLE) to the other folds."""
+def _gaussian_held_out(sums: np.ndarray, n: int) -> HeldOutScore:
+    """The Gaussian's held-out score: each fold under the normal fitted (MLE) to the other folds.
+
+    Not available (``heldout.no_gaussian_reason``) when some training part's
+    variance is not positive: its ages are all equal.
+    """
     total = sums.sum(axis=1, keepdims=True)
     rest = total - sums  # the training folds' count, sum and sum of squares
     mean = rest[1] / rest[0]
     variance = rest[2] / rest[0] - mean**2
+    folds = sums.shape[1]
+    flat = int(np.count_nonzero(variance <= 0))
+    if flat:
+        return HeldOutScore("gaussian", None, None, folds, unavailable=no_gaussian_reason(n, flat, folds))
     count, first, second = sums
     # sum over the test ages of (x - mean)**2, from their sums
     squares = second - 2 * mean * first + count * mean**2
-    return float(np.sum(-0.5 * count * np.log(2 * np.pi * variance) - squares / (2 * variance)))
+    total_log = float(np.sum(-0.5 * count * np.log(2 * np.pi * variance) - squares / (2 * variance)))
+    return HeldOutScore(model="gaussian", bandwidth=None, mean_log_likelihood=total_log / n, folds=folds)
 
 
 def held_out_binned(
@@ -175,7 +185,7 @@ def held_out_binned(
             test = ordered[start : start + _CHUNK][labels[start : start + _CHUNK] == fold]
             logs = log_densities(nodes, test, ordered=ordered, n_train=train.n, labels=labels, fold=fold)
             kde += logs.sum(axis=1)
-    scores = [HeldOutScore(model="gaussian", bandwidth=None, mean_log_likelihood=_gaussian_held_out(sums) / n, folds=int(folds))]
+    scores = [_gaussian_held_out(sums, n)]
     scores += [
         HeldOutScore(model=kind, bandwidth=float(h), mean_log_likelihood=float(total) / n, folds=int(folds))
         for (kind, h), total in zip(models, kde)

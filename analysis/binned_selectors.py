@@ -5,10 +5,13 @@ ages onto 1024 points, so it is O(n) plus one sort (its ``np.unique`` count of
 distinct ages).
 """
 
+from dataclasses import replace
+
 import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
 from scipy.optimize import minimize_scalar
 
+from .bandwidth import no_cv_maximum
 from .binned import MAX_BINS, bin_ages
 from .errors import DataError
 from .results import CvCurve
@@ -87,12 +90,15 @@ def binned_loo_cv(ages: np.ndarray, *, scott: float | None = None) -> CvCurve:
     Returns
     -------
     CvCurve
-        ``folds = n`` (leave-one-out); scores in log(1/Gyr) per star.
+        ``folds = n`` (leave-one-out); scores in log(1/Gyr) per star. Its
+        ``best_bandwidth`` is ``None``, with the reason
+        (``bandwidth.no_cv_maximum``), when the best score is at an edge of
+        the search (nearly all ages tied).
 
     Raises
     ------
     DataError
-        If the best score is at an edge of the search (nearly all ages tied?).
+        If the nodes would need more than ``binned.MAX_BINS`` bins.
     """
     ages = _checked(ages)
     n = ages.size
@@ -123,18 +129,16 @@ def binned_loo_cv(ages: np.ndarray, *, scott: float | None = None) -> CvCurve:
     log_h = np.linspace(np.log(_LOW * scott), np.log(_HIGH * scott), _GRID_POINTS)
     scores = np.array([score(x) for x in log_h])
     best = int(np.argmax(scores))
+    curve = CvCurve(
+        bandwidths=tuple(float(h) for h in np.exp(log_h)),
+        mean_log_likelihood=tuple(float(s) for s in scores),
+        folds=n,
+        best_bandwidth=None,
+    )
     if not 0 < best < log_h.size - 1:
-        raise DataError(
-            f"binned CV bandwidth: the LOO likelihood is highest at the edge h = {np.exp(log_h[best]):.3g} Gyr "
-            f"of [{_LOW * scott:.3g}, {_HIGH * scott:.3g}] Gyr; expected an interior maximum (are nearly all ages tied?)"
-        )
+        return replace(curve, unavailable=no_cv_maximum(n, float(np.exp(log_h[best])), rising=best == 0))
     refined = minimize_scalar(
         lambda x: -score(x), bounds=(log_h[best - 1], log_h[best + 1]), method="bounded", options={"xatol": 1e-5}
     )
     best_h = float(np.exp(refined.x)) if -refined.fun >= scores[best] else float(np.exp(log_h[best]))
-    return CvCurve(
-        bandwidths=tuple(float(h) for h in np.exp(log_h)),
-        mean_log_likelihood=tuple(float(s) for s in scores),
-        folds=n,
-        best_bandwidth=best_h,
-    )
+    return replace(curve, best_bandwidth=best_h)

@@ -5,20 +5,37 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from .availability import NotAvailable, attempt, not_available
 from .binned import EXACT_MAX_N, bin_for_bandwidths, engine_for
 from .binned_heldout import kde_log_density
 from .dataset import Dataset
 from .kernel import log_density
 from .results import MAX_STORED_VALUES, Comparison, PairedComparison
 
-__all__ = ["compare"]
+__all__ = ["AD_MIN_AGES", "MIN_PAIRS", "PEARSON_MIN_PAIRS", "SPEARMAN_MIN_PAIRS", "WILCOXON_MIN_DIFFERENCES", "compare"]
 
 #: Confidence level of the bootstrap interval on the difference of means.
 _CI_LEVEL = 0.95
 #: scipy interpolates the Anderson-Darling p-value in a table and clips it to this range.
 _AD_PVALUE_FLOOR, _AD_PVALUE_CAP = 0.001, 0.25
-#: Fewest common stars for a per-star comparison (correlations need at least 3).
-_MIN_PAIRS = 3
+#: Fewest ages in each data set for the Anderson-Darling test. Its p-value is interpolated in
+#: Scholz & Stephens's (1987) table of large-sample percentiles; for two normal samples of one
+#: population it falls below 0.05 in 9.9 % of 3000 trials at 3 + 3 ages, about twice the level,
+#: and in 5.7 % at 5 + 5 (``tests/test_compare.py`` measures both).
+AD_MIN_AGES = 5
+#: Fewest stars with ages in both data sets for the per-star differences (their standard
+#: deviation divides by n - 1).
+MIN_PAIRS = 2
+#: Fewest pairs for Pearson's r: its p-value is a t test with n - 2 degrees of freedom, and
+#: two points always lie on a line (r = +-1).
+PEARSON_MIN_PAIRS = 3
+#: Fewest pairs for Spearman's rho. scipy's p-value is a t approximation; for independent pairs
+#: it falls below 0.05 in 33 % of 20000 trials at 3 pairs, and in 8.7 % and 5.9 % of 8000 at 5
+#: and 6 (``tests/test_compare.py`` measures these two).
+SPEARMAN_MIN_PAIRS = 6
+#: Fewest non-zero differences for the Wilcoxon signed-rank test, which ranks them (scipy drops
+#: zero differences); its p-value is exact for these small samples.
+WILCOXON_MIN_DIFFERENCES = 1
 #: Largest resample array the bootstrap builds at once (values), so memory stays bounded.
 _MAX_BOOTSTRAP_VALUES = 10_000_000
 #: Above this many ages per data set the Anderson-Darling test runs on a seeded
@@ -38,8 +55,8 @@ def compare(
     a: Dataset,
     b: Dataset,
     *,
-    a_bandwidth: float,
-    b_bandwidth: float,
+    a_bandwidth: float | None,
+    b_bandwidth: float | None,
     rng: np.random.Generator,
     resamples: int,
     exact_max_n: int = EXACT_MAX_N,
@@ -50,9 +67,10 @@ def compare(
     ----------
     a, b : Dataset
         The data sets; ages in Gyr.
-    a_bandwidth, b_bandwidth : float
+    a_bandwidth, b_bandwidth : float or None
         Each data set's KDE bandwidth in Gyr (the pipeline passes the CV one),
-        used for cross-prediction.
+        used for cross-prediction; ``None`` when the data set has none, and
+        its cross-prediction is then not available.
     rng : numpy.random.Generator
         Drives the bootstrap of the difference of means.
     resamples : int
@@ -76,6 +94,11 @@ def compare(
 
     Notes
     -----
+    Each test needs its minimum (``AD_MIN_AGES``, ``MIN_PAIRS``,
+    ``PEARSON_MIN_PAIRS``, ``SPEARMAN_MIN_PAIRS``,
+    ``WILCOXON_MIN_DIFFERENCES``); below it the result holds ``None`` and
+    the reason (``results.Comparison``).
+
     scipy's Anderson-Darling p-value is read from a table of critical values
     and clipped to [0.001, 0.25]; ``anderson_pvalue_note`` says so when the
     value sits at either end, and is empty otherwise.
@@ -86,23 +109,19 @@ def compare(
     """
     a_ages, b_ages = a.ages, b.ages
     large = engine_for(max(a_ages.size, b_ages.size), exact_max_n=exact_max_n) == "binned"
-    ks = stats.ks_2samp(a_ages, b_ages)
+    ks = _ks_2samp(a_ages, b_ages)
+    cross = _binned_cross if large else _exact_cross
+    cross_a_on_b, cross_a_on_b_unavailable = attempt(lambda: cross(a, b_ages, a_bandwidth))
+    cross_b_on_a, cross_b_on_a_unavailable = attempt(lambda: cross(b, a_ages, b_bandwidth))
+    anderson, anderson_unavailable = attempt(lambda: _anderson(a_ages, b_ages, rng=rng))
+    anderson_statistic, anderson_pvalue, anderson_note = anderson or (None, None, "")
     if large:
         (low, high), ci_method = _normal_interval(a_ages, b_ages), _NORMAL_METHOD.format(
             z=stats.norm.ppf(0.5 + _CI_LEVEL / 2), limit=exact_max_n
         )
-        cross_a_on_b, cross_b_on_a = _binned_cross(a_ages, b_ages, a_bandwidth), _binned_cross(b_ages, a_ages, b_bandwidth)
-        anderson_statistic, anderson_pvalue, anderson_note = _anderson(*_subsampled(a_ages, b_ages, rng=rng))
-        if max(a_ages.size, b_ages.size) > AD_MAX_N:
-            anderson_note = (
-                f"Computed on a seeded random subsample of at most {AD_MAX_N} ages per data set. " + anderson_note
-            ).strip()
     else:
-        anderson_statistic, anderson_pvalue, anderson_note = _anderson(a_ages, b_ages)
         low, high = _mean_difference_interval(a_ages, b_ages, rng=rng, resamples=resamples)
         ci_method = _BOOTSTRAP_METHOD.format(resamples=resamples)
-        cross_a_on_b = float(np.mean(log_density(a_ages, b_ages, a_bandwidth)))
-        cross_b_on_a = float(np.mean(log_density(b_ages, a_ages, b_bandwidth)))
     paired, reason = _paired(a, b)
     return Comparison(
         a=a.name,
@@ -121,6 +140,9 @@ def compare(
         paired=paired,
         unpaired_reason=reason,
         ci_method=ci_method,
+        anderson_unavailable=anderson_unavailable,
+        cross_a_on_b_unavailable=cross_a_on_b_unavailable,
+        cross_b_on_a_unavailable=cross_b_on_a_unavailable,
     )
 
 
@@ -132,9 +154,43 @@ def _normal_interval(a_ages: np.ndarray, b_ages: np.ndarray) -> tuple[float, flo
     return difference - z * error, difference + z * error
 
 
-def _binned_cross(train: np.ndarray, points: np.ndarray, bandwidth: float) -> float:
-    """Mean log density (log(1/Gyr)) of ``points`` under the binned KDE of ``train``."""
-    ordered = np.sort(train)
+def _ks_2samp(a_ages: np.ndarray, b_ages: np.ndarray):
+    """scipy's two-sample Kolmogorov-Smirnov test, without its one false alarm.
+
+    For two data sets of equal size n at the smallest possible D = 1/n, scipy's
+    exact two-sided probability rounds to just above 1 (the p-value is 1), so
+    it warns "Exact calculation unsuccessful" and returns the asymptotic
+    p-value, also 1 (the only such case for every pair of sizes up to 39).
+    The warning would reach the build log of every small paired file.
+    """
+    with warnings.catch_warnings():
+        if a_ages.size == b_ages.size:
+            warnings.filterwarnings("ignore", message="ks_2samp: Exact calculation unsuccessful", category=RuntimeWarning)
+        return stats.ks_2samp(a_ages, b_ages)
+
+
+def _no_cv_bandwidth(train: Dataset) -> NotAvailable:
+    """Why a KDE of ``train`` cannot be scored on the other data set: it has no CV bandwidth."""
+    return NotAvailable(
+        not_available(
+            f"n = {train.ages.size}",
+            f"{train.label} has no cross-validated bandwidth to fit its KDE with (see its bandwidths)",
+        )
+    )
+
+
+def _exact_cross(train: Dataset, points: np.ndarray, bandwidth: float | None) -> float:
+    """Mean log density (log(1/Gyr)) of ``points`` under the exact KDE of ``train``'s ages."""
+    if bandwidth is None:
+        raise _no_cv_bandwidth(train)
+    return float(np.mean(log_density(train.ages, points, bandwidth)))
+
+
+def _binned_cross(train: Dataset, points: np.ndarray, bandwidth: float | None) -> float:
+    """Mean log density (log(1/Gyr)) of ``points`` under the binned KDE of ``train``'s ages."""
+    if bandwidth is None:
+        raise _no_cv_bandwidth(train)
+    ordered = np.sort(train.ages)
     binned = bin_for_bandwidths(ordered, [bandwidth])
     return float(np.mean(kde_log_density(binned, ordered, bandwidth, points)))
 
@@ -144,20 +200,37 @@ def _subsampled(a_ages: np.ndarray, b_ages: np.ndarray, *, rng: np.random.Genera
     return tuple(x if x.size <= AD_MAX_N else rng.choice(x, AD_MAX_N, replace=False) for x in (a_ages, b_ages))
 
 
-def _anderson(a_ages: np.ndarray, b_ages: np.ndarray) -> tuple[float, float, str]:
-    """Anderson-Darling k-sample statistic, p-value and a note when the p-value is clipped."""
+def _anderson(a_ages: np.ndarray, b_ages: np.ndarray, *, rng: np.random.Generator) -> tuple[float, float, str]:
+    """Anderson-Darling k-sample statistic, p-value and a note (subsampled, or the p-value clipped).
+
+    Above ``AD_MAX_N`` ages a data set is subsampled with ``rng``.
+
+    Raises
+    ------
+    NotAvailable
+        If either data set has fewer than ``AD_MIN_AGES`` ages.
+    """
+    if min(a_ages.size, b_ages.size) < AD_MIN_AGES:
+        raise NotAvailable(
+            not_available(
+                f"n = {a_ages.size} and {b_ages.size}",
+                f"the Anderson-Darling p-value, read from a table of large-sample percentiles, needs at least "
+                f"{AD_MIN_AGES} ages in each data set; below that it rejects a true null too often",
+            )
+        )
     with warnings.catch_warnings():
         # The clipping is reported in the note instead; every other warning still shows.
         warnings.filterwarnings("ignore", message=r"p-value (capped|floored)", category=UserWarning)
-        result = stats.anderson_ksamp([a_ages, b_ages], variant="midrank")
+        result = stats.anderson_ksamp(list(_subsampled(a_ages, b_ages, rng=rng)), variant="midrank")
     pvalue = float(result.pvalue)
+    notes = []
+    if max(a_ages.size, b_ages.size) > AD_MAX_N:
+        notes.append(f"Computed on a seeded random subsample of at most {AD_MAX_N} ages per data set.")
     if pvalue >= _AD_PVALUE_CAP:
-        note = f"scipy caps this p-value at {_AD_PVALUE_CAP}: the true value is at least that large."
+        notes.append(f"scipy caps this p-value at {_AD_PVALUE_CAP}: the true value is at least that large.")
     elif pvalue <= _AD_PVALUE_FLOOR:
-        note = f"scipy floors this p-value at {_AD_PVALUE_FLOOR}: the true value is at most that small."
-    else:
-        note = ""
-    return float(result.statistic), pvalue, note
+        notes.append(f"scipy floors this p-value at {_AD_PVALUE_FLOOR}: the true value is at most that small.")
+    return float(result.statistic), pvalue, " ".join(notes)
 
 
 def _mean_difference_interval(
@@ -198,27 +271,26 @@ def _paired(a: Dataset, b: Dataset) -> tuple[PairedComparison | None, str | None
         )
     _, a_index, b_index = np.intersect1d(a.rows, b.rows, assume_unique=True, return_indices=True)
     x, y = a.ages[a_index], b.ages[b_index]
-    if x.size < _MIN_PAIRS:
-        return None, (
-            f"only {x.size} stars have ages in both {names}; "
-            f"a per-star comparison needs at least {_MIN_PAIRS}."
-        )
-    differences = x - y
-    # Correlations are undefined for constant ages and the Wilcoxon test for all-zero differences.
-    if np.ptp(x) == 0 or np.ptp(y) == 0 or not np.any(differences):
-        return None, (
-            f"{names} give constant or identical ages for their {x.size} common stars, so per-star "
-            "correlations and the signed-rank test are undefined."
+    if x.size < MIN_PAIRS:
+        return None, not_available(
+            f"{x.size} {'pair' if x.size == 1 else 'pairs'}",
+            f"{'only 1 star has' if x.size == 1 else 'no star has'} ages in both {names}; "
+            f"a per-star comparison needs at least {MIN_PAIRS}.",
         )
     return _paired_statistics(x, y), None
 
 
 def _paired_statistics(x: np.ndarray, y: np.ndarray) -> PairedComparison:
-    """Per-star differences x - y (Gyr), the Wilcoxon signed-rank test and correlations."""
+    """Per-star differences x - y (Gyr), the Wilcoxon signed-rank test and correlations, each if defined."""
     differences = x - y
-    wilcoxon = stats.wilcoxon(x, y)
-    pearson = stats.pearsonr(x, y)
-    spearman = stats.spearmanr(x, y)
+    wilcoxon, wilcoxon_unavailable = attempt(lambda: _wilcoxon(x, y))
+    pearson, pearson_unavailable = attempt(lambda: _correlation(stats.pearsonr, "Pearson's r", PEARSON_MIN_PAIRS, x, y))
+    spearman, spearman_unavailable = attempt(
+        lambda: _correlation(stats.spearmanr, "Spearman's rho", SPEARMAN_MIN_PAIRS, x, y)
+    )
+    (wilcoxon_statistic, wilcoxon_pvalue), (pearson_r, pearson_pvalue), (spearman_rho, spearman_pvalue) = (
+        test or (None, None) for test in (wilcoxon, pearson, spearman)
+    )
     # Evenly spaced pairs in row order beyond MAX_STORED_VALUES (every pair below it).
     kept = np.unique(np.linspace(0, x.size - 1, min(x.size, MAX_STORED_VALUES)).round().astype(np.intp))
     return PairedComparison(
@@ -229,13 +301,42 @@ def _paired_statistics(x: np.ndarray, y: np.ndarray) -> PairedComparison:
         n_a_older=int(np.count_nonzero(differences > 0)),
         n_b_older=int(np.count_nonzero(differences < 0)),
         n_equal=int(np.count_nonzero(differences == 0)),
-        wilcoxon_statistic=float(wilcoxon.statistic),
-        wilcoxon_pvalue=float(wilcoxon.pvalue),
-        pearson_r=float(pearson.statistic),
-        pearson_pvalue=float(pearson.pvalue),
-        spearman_rho=float(spearman.statistic),
-        spearman_pvalue=float(spearman.pvalue),
+        wilcoxon_statistic=wilcoxon_statistic,
+        wilcoxon_pvalue=wilcoxon_pvalue,
+        pearson_r=pearson_r,
+        pearson_pvalue=pearson_pvalue,
+        spearman_rho=spearman_rho,
+        spearman_pvalue=spearman_pvalue,
         differences=tuple(float(d) for d in differences[kept]),
         a_ages=tuple(float(v) for v in x[kept]),
         b_ages=tuple(float(v) for v in y[kept]),
+        wilcoxon_unavailable=wilcoxon_unavailable,
+        pearson_unavailable=pearson_unavailable,
+        spearman_unavailable=spearman_unavailable,
     )
+
+
+def _wilcoxon(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The Wilcoxon signed-rank statistic and p-value of the per-star differences x - y (Gyr)."""
+    if np.count_nonzero(x - y) < WILCOXON_MIN_DIFFERENCES:
+        raise NotAvailable(
+            not_available(
+                f"{x.size} pairs",
+                f"the signed-rank test ranks the non-zero differences and needs at least "
+                f"{WILCOXON_MIN_DIFFERENCES}; every star has the same age in both",
+            )
+        )
+    result = stats.wilcoxon(x, y)
+    return float(result.statistic), float(result.pvalue)
+
+
+def _correlation(test, name: str, minimum: int, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """A correlation coefficient of x and y (Gyr) and its p-value, if the pairs allow one."""
+    if x.size < minimum:
+        raise NotAvailable(not_available(f"{x.size} pairs", f"{name} needs at least {minimum} pairs"))
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        raise NotAvailable(
+            not_available(f"{x.size} pairs", f"{name} is undefined when one data set's ages are all equal")
+        )
+    result = test(x, y)
+    return float(result.statistic), float(result.pvalue)

@@ -5,11 +5,12 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
-from .folds import kfold_indices
+from .availability import not_available
+from .folds import fold_count, kfold_indices
 from .kernel import log_density
 from .results import HeldOutScore
 
-__all__ = ["held_out_scores"]
+__all__ = ["held_out_scores", "no_gaussian_reason"]
 
 
 def held_out_scores(
@@ -35,7 +36,8 @@ def held_out_scores(
         KDEs to score: ``kind`` is ``"grid"`` or a rule name, ``bandwidth``
         in Gyr.
     folds : int
-        Number of folds k, 2 <= k <= n.
+        The configured number of folds k (at least 2); ``folds.fold_count``
+        chooses leave-one-out when the ages are too few for k.
     rng : numpy.random.Generator
         Shuffles the stars into folds (``folds.kfold_indices``).
 
@@ -43,20 +45,45 @@ def held_out_scores(
     -------
     tuple of HeldOutScore
         First the Gaussian (``model="gaussian"``, ``bandwidth=None``; normal
-        fitted by maximum likelihood on the training folds), then one per
-        entry of ``models`` in order.
+        fitted by maximum likelihood on the training folds; its score is
+        ``None``, with the reason, when some fold's training ages are all
+        equal), then one per entry of ``models`` in order.
+
+    Raises
+    ------
+    NotAvailable
+        If there are fewer than ``folds.MIN_CROSS_VALIDATED_AGES`` ages.
     """
     ages = np.asarray(ages, dtype=float)
+    folds = fold_count(ages.size, folds)
     split = kfold_indices(ages.size, folds, rng=rng)
-    gaussian_total = 0.0
-    for train, test in split:
-        mu, sigma = stats.norm.fit(ages[train])
-        gaussian_total += float(np.sum(stats.norm.logpdf(ages[test], mu, sigma)))
-    scores = [_score("gaussian", None, gaussian_total, ages.size, folds)]
+    # A training part of one repeated age fits a normal of zero width, whose log density is
+    # -inf or nan: the Gaussian cannot be scored on that split.
+    flat = sum(bool(np.ptp(ages[train]) == 0) for train, _ in split)
+    if flat:
+        scores = [HeldOutScore("gaussian", None, None, folds, unavailable=no_gaussian_reason(ages.size, flat, folds))]
+    else:
+        gaussian_total = 0.0
+        for train, test in split:
+            mu, sigma = stats.norm.fit(ages[train])
+            gaussian_total += float(np.sum(stats.norm.logpdf(ages[test], mu, sigma)))
+        scores = [_score("gaussian", None, gaussian_total, ages.size, folds)]
     for kind, bandwidth in models:
         total = sum(float(np.sum(log_density(ages[train], ages[test], bandwidth))) for train, test in split)
         scores.append(_score(kind, float(bandwidth), total, ages.size, folds))
     return tuple(scores)
+
+
+def no_gaussian_reason(n: int, flat: int, folds: int) -> str:
+    """Why the Gaussian has no held-out score: ``flat`` of the ``folds`` training parts hold one repeated age.
+
+    One wording for the exact and the binned held-out scores.
+    """
+    return not_available(
+        f"n = {n}",
+        f"in {flat} of the {folds} folds the training ages are all equal, so the Gaussian fitted to them has "
+        "zero width",
+    )
 
 
 def _score(model: str, bandwidth: float | None, total: float, n: int, folds: int) -> HeldOutScore:

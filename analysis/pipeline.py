@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from itertools import combinations
 
-from .bandwidth import BANDWIDTH_RULES, choose_bandwidths
+from .availability import attempt
+from .bandwidth import choose_bandwidths, kde_models
 from .binned import EXACT_MAX_N, engine_for, engine_info
 from .compare import compare
 from .config import AnalysisConfig
-from .dataset import Dataset
+from .dataset import Dataset, too_few_ages
 from .errors import DataError
 from .gaussian import fit_gaussian
 from .heldout import held_out_scores
@@ -15,7 +16,7 @@ from .histogram import auto_histogram, empirical_cdf
 from .kde import scipy_curve, sklearn_curve
 from .resample import synthetic_sample
 from .scaled import analyse_binned
-from .results import AnalysisResult, DatasetResult
+from .results import AnalysisResult, BandwidthChoice, DatasetResult
 from .seeds import rng_for
 from .summary import summarise
 
@@ -34,26 +35,22 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
     Raises
     ------
     DataError
-        If there are fewer ages than cross-validation folds (or fewer than 3).
+        If the ages have fewer than ``dataset.MIN_DISTINCT_AGES`` distinct
+        values (the readers refuse such files first, with the column).
     """
     ages = dataset.ages
     seed, name = config.seed, dataset.name
-    if ages.size < max(3, config.cv_folds):
-        raise DataError(
-            f"{dataset.source}: data set '{name}': expected at least {max(3, config.cv_folds)} ages "
-            f"for {config.cv_folds}-fold cross-validation, got {ages.size}"
-        )
+    too_few = too_few_ages(ages, dataset.n_missing)
+    if too_few:
+        raise DataError(f"{dataset.source}: data set '{name}': {too_few}")
     if engine_for(ages.size, exact_max_n=exact_max_n) == "binned":
         return analyse_binned(dataset, config)
-    try:
-        bandwidths, choices, cv_curve, ties = choose_bandwidths(
-            ages, rng=rng_for(seed, name, "cv-folds"), folds=config.cv_folds
-        )
-    except DataError as error:
-        raise DataError(f"{dataset.source}: data set '{name}': {error}") from None
+    bandwidths, choices, cv_curve, ties = choose_bandwidths(ages, rng=rng_for(seed, name, "cv-folds"), folds=config.cv_folds)
     histogram = auto_histogram(ages)
-    models = [("grid", h) for h in config.bandwidths]
-    models += [(rule, getattr(bandwidths, rule)) for rule in BANDWIDTH_RULES]
+    models = kde_models(config.bandwidths, bandwidths)
+    held_out, held_out_unavailable = attempt(
+        lambda: held_out_scores(ages, models, folds=config.cv_folds, rng=rng_for(seed, name, "held-out-folds"))
+    )
     synthetic = tuple(
         synthetic_sample(
             ages,
@@ -82,11 +79,16 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         scipy_kde=scipy_curve(ages),
         kde_curves=tuple(sklearn_curve(ages, h, kind=kind) for kind, h in models),
         synthetic=synthetic,
-        held_out=held_out_scores(
-            ages, models, folds=config.cv_folds, rng=rng_for(seed, name, "held-out-folds")
-        ),
+        held_out=held_out or (),
         engine=engine_info(ages, [h for _, h in models], exact_max_n=exact_max_n),
+        cv_curve_unavailable=None if cv_curve else _choice(choices, "cv").unavailable,
+        held_out_unavailable=held_out_unavailable,
     )
+
+
+
+def _choice(choices: Sequence[BandwidthChoice], rule: str) -> BandwidthChoice:
+    return next(c for c in choices if c.rule == rule)
 
 
 def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n: int = EXACT_MAX_N) -> AnalysisResult:
@@ -106,6 +108,7 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
     if duplicated:
         raise DataError(f"data set names must be unique; repeated: {', '.join(duplicated)}")
     results = tuple(analyse_dataset(d, config, exact_max_n=exact_max_n) for d in datasets)
+    # A data set without a CV bandwidth gets None: compare reports its cross-prediction as not available.
     cv = {r.name: r.bandwidths.cv for r in results}
     comparisons = tuple(
         compare(

@@ -4,6 +4,15 @@ All ages and bandwidths are in Gyr; densities in 1/Gyr; "counts" curves are
 densities times n (stars per Gyr), as the lecture scales ``gaussian_kde`` to a
 histogram. Arrays are stored as tuples of floats so that records are immutable
 and ``dataclasses.asdict`` gives plain JSON.
+
+A value the data are too small or too tied for is ``None``, and beside it a
+reason string says why (``availability.not_available``: ``"not available for
+n = 5: ..."``): the field ``unavailable`` of a record with one such value, or
+``<name>_unavailable`` for the value or group ``<name>``; the reason is
+``None`` when the value is there. A model whose bandwidth is not available has
+no curve, synthetic sample or held-out score (its ``BandwidthChoice`` says why).
+In JSON that is ``null`` beside the reason, so scripts reading the 91-star
+results see the same keys and values as before, plus the reasons (all ``null``).
 """
 
 from dataclasses import asdict, dataclass
@@ -104,31 +113,48 @@ class Ecdf:
 
 @dataclass(frozen=True)
 class BandwidthSet:
-    """The data-driven bandwidths in Gyr, one per rule of ``BANDWIDTH_RULES``."""
+    """The data-driven bandwidths in Gyr, one per rule of ``BANDWIDTH_RULES``.
 
-    scott: float
-    silverman: float
-    isj: float
-    cv: float
+    ``None`` for a rule that is not available for these ages; the rule's
+    ``BandwidthChoice.unavailable`` says why.
+    """
+
+    scott: float | None
+    silverman: float | None
+    isj: float | None
+    cv: float | None
 
 
 @dataclass(frozen=True)
 class BandwidthChoice:
-    """One rule's bandwidth and a reader's note on it (e.g. why CV is small)."""
+    """One rule's bandwidth and a reader's note on it (e.g. why CV is small).
+
+    ``bandwidth`` is ``None`` when the rule is not available for these ages,
+    and ``unavailable`` then says why.
+    """
 
     rule: str
-    bandwidth: float
+    bandwidth: float | None
     note: str
+    unavailable: str | None = None
 
 
 @dataclass(frozen=True)
 class CvCurve:
-    """k-fold cross-validated mean held-out log-likelihood per star vs bandwidth."""
+    """Cross-validated mean held-out log-likelihood per star vs bandwidth.
+
+    ``folds`` is the configured k, or n for leave-one-out (data sets with
+    fewer ages than k folds need, and catalogs). ``best_bandwidth`` is
+    ``None`` when the score has no interior maximum (it keeps rising as the
+    bandwidth shrinks, as it does when held-out ages equal training ages),
+    and ``unavailable`` then says why.
+    """
 
     bandwidths: Floats
     mean_log_likelihood: Floats
     folds: int
-    best_bandwidth: float
+    best_bandwidth: float | None
+    unavailable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,13 +215,16 @@ class HeldOutScore:
     """Mean held-out log-likelihood per star (k-fold, seeded folds).
 
     ``model`` is ``"gaussian"`` or a KDE ``kind``; ``bandwidth`` is ``None``
-    for the Gaussian.
+    for the Gaussian. ``mean_log_likelihood`` is ``None`` when the model
+    cannot be fitted to some fold's training stars, and ``unavailable`` then
+    says why.
     """
 
     model: str
     bandwidth: float | None
-    mean_log_likelihood: float
+    mean_log_likelihood: float | None
     folds: int
+    unavailable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +243,14 @@ class EngineInfo:
 
 @dataclass(frozen=True)
 class DatasetResult:
-    """Everything computed for one data set; ``engine`` says how the KDEs were evaluated."""
+    """Everything computed for one data set; ``engine`` says how the KDEs were evaluated.
+
+    ``kde_curves``, ``synthetic`` and ``held_out`` hold the models whose
+    bandwidth is available (``bandwidth_choices`` says why the others are
+    not). ``cv_curve`` is ``None`` when the data set is too small to
+    cross-validate, and ``held_out`` empty when it is too small to hold stars
+    out; ``cv_curve_unavailable`` and ``held_out_unavailable`` then say why.
+    """
 
     name: str
     label: str
@@ -227,13 +263,15 @@ class DatasetResult:
     ecdf: Ecdf
     bandwidths: BandwidthSet
     bandwidth_choices: tuple[BandwidthChoice, ...]
-    cv_curve: CvCurve
+    cv_curve: CvCurve | None
     ties: TieReport
     scipy_kde: KdeCurve
     kde_curves: tuple[KdeCurve, ...]
     synthetic: tuple[SyntheticSample, ...]
     held_out: tuple[HeldOutScore, ...]
     engine: EngineInfo
+    cv_curve_unavailable: str | None = None
+    held_out_unavailable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,7 +280,10 @@ class PairedComparison:
 
     Statistics use all ``n_pairs`` stars; ``differences``, ``a_ages`` and
     ``b_ages`` hold every pair up to ``MAX_STORED_VALUES``, beyond that that
-    many evenly spaced pairs (in row order) for the figures.
+    many evenly spaced pairs (in row order) for the figures. A test the pairs
+    are too few (or too constant) for has ``None`` statistic and p-value, and
+    ``wilcoxon_unavailable``, ``pearson_unavailable`` or
+    ``spearman_unavailable`` says why.
     """
 
     n_pairs: int
@@ -252,15 +293,18 @@ class PairedComparison:
     n_a_older: int
     n_b_older: int
     n_equal: int
-    wilcoxon_statistic: float
-    wilcoxon_pvalue: float
-    pearson_r: float
-    pearson_pvalue: float
-    spearman_rho: float
-    spearman_pvalue: float
+    wilcoxon_statistic: float | None
+    wilcoxon_pvalue: float | None
+    pearson_r: float | None
+    pearson_pvalue: float | None
+    spearman_rho: float | None
+    spearman_pvalue: float | None
     differences: Floats
     a_ages: Floats
     b_ages: Floats
+    wilcoxon_unavailable: str | None = None
+    pearson_unavailable: str | None = None
+    spearman_unavailable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -273,25 +317,32 @@ class Comparison:
     cross-prediction is the mean log-likelihood per star
     of one data set under the other's KDE at its CV bandwidth. ``paired`` is
     ``None`` when the data sets are not the same stars, with the reason in
-    ``unpaired_reason``.
+    ``unpaired_reason``. The Anderson-Darling statistic and p-value are
+    ``None`` when a data set is too small for its p-value, and a
+    cross-prediction score when the training set has no CV bandwidth;
+    ``anderson_unavailable``, ``cross_a_on_b_unavailable`` and
+    ``cross_b_on_a_unavailable`` then say why.
     """
 
     a: str
     b: str
     ks_statistic: float
     ks_pvalue: float
-    anderson_statistic: float
-    anderson_pvalue: float
+    anderson_statistic: float | None
+    anderson_pvalue: float | None
     anderson_pvalue_note: str
     wasserstein: float
     mean_difference: float
     mean_difference_ci: tuple[float, float]
     ci_level: float
-    cross_a_on_b: float
-    cross_b_on_a: float
+    cross_a_on_b: float | None
+    cross_b_on_a: float | None
     paired: PairedComparison | None
     unpaired_reason: str | None
     ci_method: str
+    anderson_unavailable: str | None = None
+    cross_a_on_b_unavailable: str | None = None
+    cross_b_on_a_unavailable: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ training folds. Time O(n log n) (one sort) and memory about one copy of the ages
 
 import numpy as np
 
-from .bandwidth import isj_from_sorted, rule_note
+from .availability import attempt
+from .bandwidth import isj_from_sorted, kde_models, rule_note
 from .binned import BinnedData, bin_for_bandwidths, relative_error_bound
 from .binned_density import DensityNodes, cdf_at, density_nodes, interpolate
 from .binned_heldout import held_out_binned
@@ -112,11 +113,14 @@ def analyse_binned(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
     purpose, ...)``), but draw differently, so results are equal in
     distribution, not in value.
 
+    ISJ without a root and CV without an interior maximum are not available,
+    with the reason, as on the exact path.
+
     Raises
     ------
     DataError
-        If the ages are all equal, the smallest bandwidth needs more than
-        ``binned.MAX_BINS`` bins, or the CV or ISJ rule has no interior optimum.
+        If the ages are all equal, or the smallest bandwidth (or the CV
+        search) needs more than ``binned.MAX_BINS`` bins.
     """
     ages, seed, name = dataset.ages, config.seed, dataset.name
     # Edges first (numpy's own "auto" and 10-bin rules), while only the input is held.
@@ -128,17 +132,25 @@ def analyse_binned(dataset: Dataset, config: AnalysisConfig) -> DatasetResult:
     scott, silverman = rules_from_spread(summary.std, summary.q25, summary.q75, summary.n)
     try:
         cv_curve = binned_loo_cv(ordered, scott=scott)
-        values = {"scott": scott, "silverman": silverman, "isj": isj_from_sorted(ordered, n_distinct=found.n_distinct),
-                  "cv": cv_curve.best_bandwidth}
     except DataError as error:
         raise DataError(f"{dataset.source}: data set '{name}': {error}") from None
+    chosen = {
+        "scott": (scott, None),
+        "silverman": (silverman, None),
+        "isj": attempt(lambda: isj_from_sorted(ordered, n_distinct=found.n_distinct)),
+        "cv": (cv_curve.best_bandwidth, cv_curve.unavailable),
+    }
+    values = {rule: h for rule, (h, _) in chosen.items()}
     choices = tuple(
         BandwidthChoice(
-            rule=rule, bandwidth=h, note=rule_note(rule, iqr_zero=summary.q75 == summary.q25, ties=ties, cv_method=_CV_METHOD)
+            rule=rule,
+            bandwidth=h,
+            note=rule_note(rule, iqr_zero=summary.q75 == summary.q25, ties=ties, cv_method=_CV_METHOD),
+            unavailable=reason,
         )
-        for rule, h in values.items()
+        for rule, (h, reason) in chosen.items()
     )
-    models = [("grid", h) for h in config.bandwidths] + list(values.items())
+    models = kde_models(config.bandwidths, BandwidthSet(**values))
     try:
         binned = bin_for_bandwidths(ordered, [h for _, h in models])
     except DataError as error:

@@ -1,11 +1,13 @@
 """Tests for analysis.bandwidth against scipy, statsmodels, KDEpy and brute-force CV."""
 
 import doctest
+import re
 
 from hypothesis import given, settings, strategies as st
 from KDEpy.bw_selection import improved_sheather_jones as kdepy_isj
 import numpy as np
 import pytest
+from scipy.fft import dct
 from scipy.stats import gaussian_kde
 from sklearn.neighbors import KernelDensity
 from statsmodels.nonparametric.bandwidths import bw_silverman
@@ -19,6 +21,8 @@ from analysis.bandwidth import (
     improved_sheather_jones,
     tie_report,
 )
+from analysis.availability import NotAvailable
+from analysis.bandwidth import ISJ_MIN_DISTINCT
 from analysis.errors import ConfigError, DataError
 from analysis.folds import kfold_indices
 
@@ -141,9 +145,42 @@ def test_isj_on_normal_data_is_the_normal_amise_optimum():
     assert improved_sheather_jones(ages) == pytest.approx(optimum, rel=0.05)
 
 
-def test_isj_rejects_too_few_distinct_ages():
-    with pytest.raises(DataError, match="ISJ bandwidth: .* 3 distinct ages"):
+def test_isj_without_a_root_is_not_available_with_the_reason():
+    with pytest.raises(NotAvailable, match=r"^not available for n = 4: the fixed-point equation .* no root for these 3 distinct"):
         improved_sheather_jones(np.array([1.0, 2.0, 3.0, 3.0]))
+
+
+@pytest.mark.parametrize("first", [1, 2, 7, 50, 199])
+def test_isj_needs_three_distinct_ages_and_two_never_have_a_root(first):
+    # Two distinct ages bin to two spikes at a quarter and three quarters of the domain whatever
+    # their values, so only the split of the stars between them matters: try several.
+    ages = np.repeat([2.0, 9.5], (first, 200 - first))
+    with pytest.raises(NotAvailable, match=rf"^not available for n = 200: ISJ needs at least {ISJ_MIN_DISTINCT} distinct"):
+        improved_sheather_jones(ages)
+    distinct, k_squared, a_squared = _isj_terms(ages)
+    upper = 1e-11 + 0.01 * (min(max(distinct, 50), 1050) - 50) / 1000
+    ts = upper * 2.0 ** np.arange(64)
+    # Independently of the guard: the fixed-point function stays negative over kde.m's whole bracket.
+    assert all(bandwidth._fixed_point(t, distinct, k_squared, a_squared) < 0 for t in ts[ts < 1])
+
+
+def test_isj_with_three_distinct_ages_can_have_a_root():
+    # A heavy tie between two outliers: the smallest count ISJ_MIN_DISTINCT admits, and a root exists.
+    ages = np.repeat([1.0, 1.1, 8.0], (1, 20, 1))
+    h = improved_sheather_jones(ages)
+    assert 0 < h < 7.0
+
+
+def _isj_terms(ages: np.ndarray):
+    """kde.m's linear binning onto 1024 points and the squared DCT coefficients, written out again."""
+    start, width = ages.min() - np.ptp(ages) / 2, 2 * np.ptp(ages)
+    position = (ages - start) / width * 1023
+    left = np.minimum(np.floor(position).astype(int), 1022)
+    grid = np.zeros(1024)
+    np.add.at(grid, left, 1 - (position - left))
+    np.add.at(grid, left + 1, position - left)
+    a = dct(grid / ages.size, type=2)[1:]
+    return np.unique(ages).size, np.arange(1, 1024, dtype=float) ** 2, a**2
 
 
 def test_cv_curve_matches_brute_force():
@@ -173,13 +210,19 @@ def test_cv_widens_the_grid_when_the_optimum_is_below_it():
     np.testing.assert_allclose(curve.mean_log_likelihood[:3], brute, rtol=1e-9)
 
 
-def test_cv_without_an_interior_maximum_is_a_data_error():
+def test_cv_without_an_interior_maximum_keeps_the_curve_and_says_why():
     ages = np.repeat(np.arange(1.0, 21.0), 6)
     splits = kfold_indices(ages.size, 5, rng=np.random.default_rng(11))
     # Precondition: every held-out age has a twin in its training set, so the score rises as h -> 0.
     assert all(np.isin(ages[test], ages[train]).all() for train, test in splits)
-    with pytest.raises(DataError, match="CV bandwidth: .* expected an interior maximum"):
-        cv_curve(ages, rng=np.random.default_rng(11), folds=5)
+    curve = cv_curve(ages, rng=np.random.default_rng(11), folds=5)
+    assert curve.best_bandwidth is None
+    assert re.match(r"not available for n = 120: the cross-validated likelihood keeps rising as the bandwidth "
+                    r"shrinks, down to [0-9.e-]+ Gyr, so it has no maximum", curve.unavailable)
+    np.testing.assert_allclose(curve.mean_log_likelihood, _brute_force_cv(ages, curve.bandwidths, splits), rtol=1e-9)
+    assert np.argmax(curve.mean_log_likelihood) == 0  # highest at the narrowest bandwidth searched
+    with pytest.raises(NotAvailable, match="keeps rising"):
+        _rule("cv", ages, seed=11)
 
 
 def test_same_seed_same_curve_different_seed_different_folds():
@@ -193,9 +236,54 @@ def test_same_seed_same_curve_different_seed_different_folds():
     assert any(not np.array_equal(a[1], b[1]) for a, b in zip(folds_a, folds_b))
 
 
-def test_too_many_folds_is_a_config_error():
-    with pytest.raises(ConfigError, match=r"analysis.cv_folds: expected 2 to n=4 folds, got 5"):
-        cv_curve(np.array([1.0, 2.0, 4.0, 8.0]), rng=np.random.default_rng(15), folds=5)
+def test_fewer_ages_than_folds_are_cross_validated_leave_one_out():
+    ages = np.array([1.0, 2.0, 4.0, 8.0])
+    curve = cv_curve(ages, rng=np.random.default_rng(15), folds=5)
+    assert curve.folds == 4
+    # Leave-one-out by hand: star i is scored by the KDE of the other three.
+    loo = [(np.arange(4) != i).nonzero()[0] for i in range(4)]
+    brute = _brute_force_cv(ages, curve.bandwidths, [(train, np.array([i])) for i, train in enumerate(loo)])
+    np.testing.assert_allclose(curve.mean_log_likelihood, brute, rtol=1e-9)
+    assert curve.best_bandwidth is not None and curve.unavailable is None
+    refined = max(curve.mean_log_likelihood)
+    assert _brute_force_cv(ages, [curve.best_bandwidth], [(t, np.array([i])) for i, t in enumerate(loo)])[0] >= refined
+
+
+def test_cv_of_two_ages_is_not_available():
+    with pytest.raises(NotAvailable, match=r"^not available for n = 2: cross-validation needs at least 3 ages"):
+        cv_curve(np.array([1.0, 2.0]), rng=np.random.default_rng(15), folds=5)
+
+
+def test_a_single_fold_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"analysis.cv_folds: expected at least 2 folds, got 1"):
+        cv_curve(np.array([1.0, 2.0, 4.0, 8.0]), rng=np.random.default_rng(15), folds=1)
+
+
+@pytest.mark.parametrize(
+    ("ages", "missing"),
+    [
+        (np.array([1.0, 2.0]), {"isj": "ISJ needs at least 3 distinct ages", "cv": "cross-validation needs at least 3"}),
+        (np.array([1.0, 2.0, 3.5, 4.1, 6.0]), {"isj": "has no root for these 5 distinct ages"}),
+        (np.repeat([1.0, 2.0, 3.0], 2), {"isj": "no root for these 3 distinct", "cv": "keeps rising as the bandwidth shrinks"}),
+    ],
+)
+def test_choose_bandwidths_of_small_data_sets(ages, missing):
+    chosen, choices, curve, _ = choose_bandwidths(ages, rng=np.random.default_rng(20), folds=5)
+    for choice in choices:
+        if choice.rule in missing:
+            assert choice.bandwidth is None and getattr(chosen, choice.rule) is None
+            assert choice.unavailable.startswith(f"not available for n = {ages.size}: ")
+            assert missing[choice.rule] in choice.unavailable
+        else:
+            assert choice.unavailable is None
+            assert choice.bandwidth == getattr(chosen, choice.rule) > 0
+    # Scott's and Silverman's rules are defined for any two distinct ages (scipy and statsmodels agree).
+    assert chosen.scott == pytest.approx(gaussian_kde(ages).factor * np.std(ages, ddof=1), rel=1e-12)
+    assert chosen.silverman == pytest.approx(bw_silverman(ages), rel=1e-12)
+    assert (curve is None) == (ages.size < 3)
+    if curve is not None:
+        assert curve.folds == min(5, ages.size)
+        assert ("leave-one-out" in choices[-1].note) == (ages.size <= 5)
 
 
 def test_constant_ages_are_a_data_error():

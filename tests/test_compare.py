@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from sklearn.neighbors import KernelDensity
 
-from analysis.compare import compare
+from analysis.compare import AD_MIN_AGES, PEARSON_MIN_PAIRS, SPEARMAN_MIN_PAIRS, compare
 from analysis.dataset import Dataset
 from analysis.results import to_json
 
@@ -117,7 +117,8 @@ def test_paired_statistics_use_only_common_rows():
         ({"source": "other.dat"}, r"come from different files \(ages.dat, other.dat\)"),
         ({"pair_group": None}, "not declared as measurements of the same stars"),
         ({"pair_group": "other"}, "not declared as measurements of the same stars"),
-        ({"rows": [0, 1, 50, 51, 52, 53]}, "only 2 stars have ages in both A and B; .* at least 3"),
+        ({"rows": [0, 50, 51, 52, 53, 54]}, r"^not available for 1 pair: only 1 star has ages in both A and B; .* at least 2"),
+        ({"rows": [50, 51, 52, 53, 54, 55]}, r"^not available for 0 pairs: no star has ages in both A and B"),
     ],
 )
 def test_unpaired_reasons(b_kwargs, reason):
@@ -129,11 +130,134 @@ def test_unpaired_reasons(b_kwargs, reason):
     assert re.search(reason, c.unpaired_reason)
 
 
-def test_identical_common_ages_are_unpaired_not_nan():
+def test_identical_common_ages_have_no_signed_rank_test_and_no_nan():
     ages = np.random.default_rng(78).normal(9.0, 3.0, size=10)
     c = _run(_dataset("a", ages), _dataset("b", ages))
-    assert c.paired is None and "identical ages for their 10 common stars" in c.unpaired_reason
-    json.loads(to_json(c))
+    p = c.paired
+    assert (p.n_pairs, p.n_equal, p.mean_difference, p.std_difference) == (10, 10, 0.0, 0.0)
+    assert p.wilcoxon_statistic is None and p.wilcoxon_pvalue is None
+    assert p.wilcoxon_unavailable == (
+        "not available for 10 pairs: the signed-rank test ranks the non-zero differences and needs at least 1; "
+        "every star has the same age in both"
+    )
+    # The ages still vary, so both correlations are defined: r = rho = 1 (numpy and scipy agree).
+    assert p.pearson_r == pytest.approx(np.corrcoef(ages, ages)[0, 1], rel=1e-12)
+    assert p.spearman_rho == pytest.approx(stats.spearmanr(ages, ages).statistic, rel=1e-12)
+    assert p.pearson_unavailable is None and p.spearman_unavailable is None
+    decoded = json.loads(to_json(c))
+    assert decoded["paired"]["wilcoxon_pvalue"] is None and decoded["paired"]["wilcoxon_unavailable"]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "pearson", "spearman"),
+    [(2, False, False), (3, True, False), (5, True, False), (6, True, True)],
+)
+def test_each_per_star_test_needs_its_own_number_of_pairs(pairs, pearson, spearman):
+    rng = np.random.default_rng(80 + pairs)
+    x = rng.normal(9.0, 3.0, size=pairs)
+    y = x + rng.normal(0.5, 1.0, size=pairs)
+    p = _run(_dataset("a", x), _dataset("b", y)).paired
+    d = x - y
+    # The descriptive numbers need only MIN_PAIRS = 2 pairs.
+    assert p.n_pairs == pairs and p.mean_difference == pytest.approx(d.mean(), rel=1e-12)
+    assert p.std_difference == pytest.approx(np.sqrt(np.sum((d - d.mean()) ** 2) / (pairs - 1)), rel=1e-12)
+    assert p.wilcoxon_pvalue == pytest.approx(stats.wilcoxon(x, y).pvalue, rel=1e-12)
+    if pearson:
+        assert p.pearson_r == pytest.approx(np.corrcoef(x, y)[0, 1], rel=1e-12) and p.pearson_unavailable is None
+    else:
+        assert p.pearson_r is None and p.pearson_pvalue is None
+        assert p.pearson_unavailable == f"not available for {pairs} pairs: Pearson's r needs at least {PEARSON_MIN_PAIRS} pairs"
+    if spearman:
+        assert p.spearman_rho == pytest.approx(stats.spearmanr(x, y).statistic, rel=1e-12)
+    else:
+        assert p.spearman_rho is None and p.spearman_pvalue is None
+        assert p.spearman_unavailable == f"not available for {pairs} pairs: Spearman's rho needs at least {SPEARMAN_MIN_PAIRS} pairs"
+    json.loads(to_json(p))
+
+
+def test_correlations_of_a_constant_data_set_are_not_available():
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+    y = np.array([5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 8.0])  # the eighth star is not in a
+    p = _run(_dataset("a", x), _dataset("b", y)).paired
+    assert p.n_pairs == 7 and p.wilcoxon_unavailable is None
+    for reason in (p.pearson_unavailable, p.spearman_unavailable):
+        assert reason.startswith("not available for 7 pairs: ") and "one data set's ages are all equal" in reason
+
+
+@pytest.mark.parametrize(("n_a", "n_b", "available"), [(2, 91, False), (4, 10, False), (5, 5, True), (5, 91, True)])
+def test_anderson_darling_needs_its_minimum_in_each_data_set(n_a, n_b, available):
+    rng = np.random.default_rng(90)
+    x, y = rng.normal(9.0, 3.0, size=n_a), rng.normal(8.0, 3.0, size=n_b)
+    c = _run(_dataset("a", x), _dataset("b", y, source="other.dat"))
+    if available:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert c.anderson_pvalue == pytest.approx(stats.anderson_ksamp([x, y], variant="midrank").pvalue, rel=1e-12)
+        assert c.anderson_unavailable is None
+    else:
+        assert c.anderson_statistic is None and c.anderson_pvalue is None and c.anderson_pvalue_note == ""
+        assert c.anderson_unavailable == (
+            f"not available for n = {n_a} and {n_b}: the Anderson-Darling p-value, read from a table of "
+            f"large-sample percentiles, needs at least {AD_MIN_AGES} ages in each data set; below that it rejects "
+            "a true null too often"
+        )
+    # KS and the Wasserstein distance need nothing beyond the 2 ages every data set has.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert c.ks_pvalue == pytest.approx(stats.ks_2samp(x, y).pvalue, rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [5, 7, 13])
+def test_ks_of_equal_sizes_at_the_smallest_distance_is_one_without_a_warning(n):
+    x = np.arange(1.0, n + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = _run(_dataset("a", x), _dataset("b", x + 0.5))
+    # The ECDFs differ by one step, 1/n, at most: every ordering is at least as extreme, so the exact
+    # p-value is 1; scipy's asymptotic fallback gives 1 to within 4e-5.
+    assert c.ks_statistic == pytest.approx(1 / n, rel=1e-12)
+    assert c.ks_pvalue == pytest.approx(1.0, abs=1e-4)
+
+
+def _null_rejection_rate(test, size: int, trials: int, seed: int) -> float:
+    """How often ``test(x, y)`` gives p < 0.05 for x, y independent standard normal samples of ``size``."""
+    rng = np.random.default_rng(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(np.mean([test(rng.normal(size=size), rng.normal(size=size)) < 0.05 for _ in range(trials)]))
+
+
+def test_anderson_darling_minimum_is_where_its_pvalue_holds_its_level():
+    def anderson(x, y):
+        return stats.anderson_ksamp([x, y], variant="midrank").pvalue
+
+    # 3000 trials put a standard error of 0.4 % on a 5 % rate.
+    below = _null_rejection_rate(anderson, 3, 3000, seed=91)
+    at = _null_rejection_rate(anderson, AD_MIN_AGES, 3000, seed=92)
+    assert below > 0.08  # measured 9.9 %: about twice the level
+    assert at < 0.065  # measured 5.7 %
+
+
+def test_spearman_minimum_is_where_its_pvalue_holds_its_level():
+    def spearman(x, y):
+        return stats.spearmanr(x, y).pvalue
+
+    below = _null_rejection_rate(spearman, SPEARMAN_MIN_PAIRS - 1, 8000, seed=93)
+    at = _null_rejection_rate(spearman, SPEARMAN_MIN_PAIRS, 8000, seed=94)
+    assert below > 0.075  # measured 8.7 %
+    assert at < 0.065  # measured 5.9 %
+
+
+def test_cross_prediction_without_a_cv_bandwidth_is_not_available():
+    rng = np.random.default_rng(95)
+    a, b = _dataset("a", rng.normal(9.0, 3.0, size=2)), _dataset("b", rng.normal(8.0, 3.0, size=40), source="o.dat")
+    c = _run(a, b, a_bandwidth=None, b_bandwidth=0.8)
+    assert c.cross_a_on_b is None
+    assert c.cross_a_on_b_unavailable == (
+        "not available for n = 2: A has no cross-validated bandwidth to fit its KDE with (see its bandwidths)"
+    )
+    expected = KernelDensity(bandwidth=0.8).fit(b.ages[:, None]).score(a.ages[:, None]) / 2
+    assert c.cross_b_on_a == pytest.approx(expected, rel=1e-10) and c.cross_b_on_a_unavailable is None
 
 
 def test_cross_prediction_matches_sklearn():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.neighbors import KernelDensity
 
+from analysis.availability import NotAvailable
 from analysis.folds import kfold_indices
 from analysis.heldout import held_out_scores
 from analysis.results import to_json
@@ -64,3 +65,39 @@ def test_real_data_tiny_bandwidth_predicts_unseen_stars_badly(real_ages):
     gaussian, tiny, wide = (s.mean_log_likelihood for s in scores)
     # a 0.01 Gyr kernel puts almost no density between measured ages
     assert tiny < gaussian - 10 and tiny < wide - 10
+
+
+def test_fewer_ages_than_folds_are_scored_leave_one_out():
+    ages = np.array([1.0, 2.5, 3.0, 6.0])
+    scores = held_out_scores(ages, [("grid", 1.0)], folds=5, rng=np.random.default_rng(67))
+    assert [s.folds for s in scores] == [4, 4]
+    # Leave-one-out by hand: each star under the normal (MLE) and the KDE of the other three.
+    gaussian = kde = 0.0
+    for i in range(4):
+        rest = np.delete(ages, i)
+        mu, sigma = rest.mean(), rest.std()
+        gaussian += -0.5 * ((ages[i] - mu) / sigma) ** 2 - math.log(sigma * math.sqrt(2 * math.pi))
+        kde += KernelDensity(bandwidth=1.0).fit(rest[:, None]).score(ages[[i], None])
+    assert scores[0].mean_log_likelihood == pytest.approx(gaussian / 4, rel=1e-12)
+    assert scores[1].mean_log_likelihood == pytest.approx(kde / 4, rel=1e-10)
+
+
+def test_two_ages_have_no_held_out_scores():
+    with pytest.raises(NotAvailable, match=r"^not available for n = 2: cross-validation needs at least 3 ages"):
+        held_out_scores(np.array([1.0, 2.0]), [("grid", 1.0)], folds=5, rng=np.random.default_rng(68))
+
+
+def test_a_training_fold_of_one_repeated_age_has_no_gaussian_score():
+    # Leaving out the 2.0 Gyr star trains on three stars of 1.0 Gyr: a normal of zero width.
+    ages = np.array([1.0, 1.0, 1.0, 2.0])
+    gaussian, kde = held_out_scores(ages, [("grid", 0.5)], folds=5, rng=np.random.default_rng(69))
+    assert gaussian.mean_log_likelihood is None
+    assert gaussian.unavailable == (
+        "not available for n = 4: in 1 of the 4 folds the training ages are all equal, so the Gaussian fitted "
+        "to them has zero width"
+    )
+    expected = sum(
+        KernelDensity(bandwidth=0.5).fit(np.delete(ages, i)[:, None]).score(ages[[i], None]) for i in range(4)
+    )
+    assert kde.mean_log_likelihood == pytest.approx(expected / 4, rel=1e-10) and kde.unavailable is None
+    assert json.loads(to_json(gaussian))["mean_log_likelihood"] is None

@@ -86,9 +86,81 @@ def test_real_data_reference_values(real_data_dir):
     assert result.comparisons[0].paired.n_pairs == 91
 
 
-def test_too_few_ages_for_the_folds_is_a_data_error():
-    with pytest.raises(DataError, match=r"tiny\.csv: data set 'tiny': expected at least 5 ages .* got 4"):
-        analyse_dataset(_dataset("tiny", [1.0, 2.0, 3.0, 4.0], pair_group=None), CONFIG)
+@pytest.mark.parametrize(
+    ("ages", "message"),
+    [
+        ([4.2], r"^tiny\.csv: data set 'tiny': only 1 age; expected at least 2 distinct ages, the fewest the report"),
+        ([5.0, 5.0, 5.0], r"^tiny\.csv: data set 'tiny': every age is 5\.0 Gyr \(3 stars\); expected at least 2 distinct"),
+    ],
+)
+def test_fewer_than_two_distinct_ages_is_a_data_error(ages, message):
+    with pytest.raises(DataError, match=message):
+        analyse_dataset(_dataset("tiny", ages, pair_group=None), CONFIG)
+
+
+def _reasons(result) -> dict[str, str]:
+    """Every reason a data set or pair records, keyed by where it is (the JSON's own paths)."""
+    found = {}
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "unavailable" or key.endswith("_unavailable"):
+                    if item is not None:
+                        found[f"{path}.{key}"] = item
+                else:
+                    walk(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+
+    walk(json.loads(to_json(result)), "")
+    return found
+
+
+def test_two_stars_build_everything_but_what_needs_more():
+    result = analyse([_dataset("pair", [3.1, 9.4], pair_group=None)], CONFIG)
+    (d,) = result.datasets
+    # What two stars support, against independent references.
+    assert (d.gaussian.mu, d.gaussian.sigma) == pytest.approx((6.25, 3.15), rel=1e-12)
+    assert d.bandwidths.scott == pytest.approx(np.std([3.1, 9.4], ddof=1) * 2 ** (-1 / 5), rel=1e-12)
+    assert [c.kind for c in d.kde_curves] == ["grid", "grid", "grid", "scott", "silverman"]
+    assert [s.kind for s in d.synthetic] == ["grid", "grid", "grid", "scott", "silverman"]
+    # What they do not, each with its reason.
+    assert (d.bandwidths.isj, d.bandwidths.cv, d.cv_curve, d.held_out) == (None, None, None, ())
+    reasons = _reasons(result)
+    assert set(reasons) == {
+        ".datasets[0].bandwidth_choices[2].unavailable",
+        ".datasets[0].bandwidth_choices[3].unavailable",
+        ".datasets[0].cv_curve_unavailable",
+        ".datasets[0].held_out_unavailable",
+    }
+    assert all(r.startswith("not available for n = 2: ") for r in reasons.values())
+    assert d.held_out_unavailable == d.cv_curve_unavailable == d.bandwidth_choices[3].unavailable
+
+
+def test_three_paired_stars_are_compared_with_what_three_allow():
+    a = _dataset("a", [1.0, 2.0, 3.5])
+    b = _dataset("b", [1.5, 2.2, 3.0])
+    result = analyse([a, b], CONFIG)
+    for d in result.datasets:
+        assert d.cv_curve.folds == 3 and d.bandwidths.cv is not None  # leave-one-out
+        assert [s.folds for s in d.held_out] == [3] * len(d.held_out)
+    (c,) = result.comparisons
+    assert c.anderson_pvalue is None and c.anderson_unavailable.startswith("not available for n = 3 and 3: ")
+    assert c.paired.pearson_r == pytest.approx(np.corrcoef(a.ages, b.ages)[0, 1], rel=1e-12)
+    assert c.paired.spearman_rho is None and "needs at least 6 pairs" in c.paired.spearman_unavailable
+    assert c.cross_a_on_b is not None and c.cross_b_on_a is not None
+
+
+def test_five_stars_have_every_result_but_isj():
+    result = analyse([_dataset("five", [1.0, 2.0, 3.5, 4.1, 6.0], pair_group=None)], CONFIG)
+    assert list(_reasons(result).values()) == [
+        "not available for n = 5: the fixed-point equation of ISJ (Botev et al. 2010) has no root for these "
+        "5 distinct ages, as is common below about 10"
+    ]
+    (d,) = result.datasets
+    assert d.cv_curve.folds == 5 and len(d.held_out) == 1 + 3 + 3  # Gaussian, the grid, Scott, Silverman, CV
 
 
 def test_duplicate_names_are_refused(three):

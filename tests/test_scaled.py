@@ -212,3 +212,25 @@ def test_stored_arrays_are_capped_and_the_json_contract_holds():
     assert paired["n_pairs"] == n and len(paired["differences"]) == MAX_STORED_VALUES
     assert {"mean_difference", "wilcoxon_pvalue"} <= paired.keys()
     assert paired["mean_difference"] == pytest.approx(float(np.mean(a.ages - b.ages)), rel=1e-12)
+
+
+def test_both_paths_report_the_same_rules_as_not_available():
+    # 300 stars on 2 distinct ages: ISJ has no root on either path, and with 150 stars on each value
+    # every held-out star has a twin in training, so the CV score rises without end as h shrinks.
+    data = _dataset("twins", np.repeat([3.0, 9.0], 150))
+    exact, binned = analyse_dataset(data, CONFIG), analyse_dataset(data, CONFIG, exact_max_n=0)
+    for result in (exact, binned):
+        choices = {c.rule: c for c in result.bandwidth_choices}
+        assert choices["isj"].unavailable == (
+            "not available for n = 300: ISJ needs at least 3 distinct ages; with 2 its fixed-point equation "
+            "(Botev et al. 2010) has no root"
+        )
+        assert choices["cv"].bandwidth is None and result.cv_curve.best_bandwidth is None
+        assert choices["cv"].unavailable == result.cv_curve.unavailable
+        assert "keeps rising as the bandwidth shrinks" in choices["cv"].unavailable
+        assert [c.kind for c in result.kde_curves] == ["grid"] * 3 + ["scott", "silverman"]
+        assert [s.model for s in result.held_out] == ["gaussian"] + ["grid"] * 3 + ["scott", "silverman"]
+        json.loads(to_json(result))
+    for rule in ("scott", "silverman"):
+        assert getattr(binned.bandwidths, rule) == pytest.approx(getattr(exact.bandwidths, rule), rel=1e-12)
+    assert (exact.bandwidths.isj, exact.bandwidths.cv) == (binned.bandwidths.isj, binned.bandwidths.cv) == (None, None)
