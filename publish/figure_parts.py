@@ -21,6 +21,8 @@ __all__ = [
     "RULE_NAMES",
     "model_title",
     "cv_kde",
+    "missing_rules",
+    "shared_legend",
     "bin_width",
     "draw_bars",
     "limit_to_bars",
@@ -45,9 +47,39 @@ def model_title(model: KdeCurve | SyntheticSample) -> str:
     return f"{RULE_NAMES[model.kind]}: {format_gyr(model.bandwidth)} Gyr"
 
 
-def cv_kde(d: DatasetResult) -> KdeCurve:
-    """The data set's KDE at its cross-validated bandwidth."""
-    return next(c for c in d.kde_curves if c.kind == "cv")
+def cv_kde(d: DatasetResult) -> KdeCurve | None:
+    """The data set's KDE at its cross-validated bandwidth, or None when it has no CV bandwidth."""
+    return next((c for c in d.kde_curves if c.kind == "cv"), None)
+
+
+def missing_rules(d: DatasetResult, what: str, rules: Sequence[str] = tuple(RULE_NAMES)) -> str:
+    """A caption's sentences on the ``rules`` of ``d`` whose bandwidth is not available, or nothing.
+
+    ``what`` names the missing part: ``"panel"``, ``"curve"``...
+
+    >>> from types import SimpleNamespace as S
+    >>> d = S(label="Tiny", bandwidth_choices=[S(rule="isj", unavailable="not available for n = 2: why")])
+    >>> missing_rules(d, "panel")
+    ' Tiny has no ISJ panel (not available for n = 2: why).'
+    """
+    return "".join(
+        f" {d.label} has no {RULE_NAMES[c.rule]} {what} ({c.unavailable})."
+        for c in d.bandwidth_choices
+        if c.unavailable and c.rule in rules
+    )
+
+
+def shared_legend(fig: Figure, axes: Sequence[Axes], **options) -> None:
+    """One figure legend holding every label drawn on any of ``axes``, once, in drawing order.
+
+    A panel may lack a curve (a data set without a CV bandwidth), so the
+    legend is not taken from one panel alone.
+    """
+    handles: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    fig.legend(list(handles.values()), list(handles), **options)
 
 
 def bin_width(edges: Sequence[float]) -> float:
@@ -76,14 +108,17 @@ def clipped_note(clipped: bool) -> str:
     return f" Curves taller than {_CURVE_CLIP:g} times the highest bar run off the top." if clipped else ""
 
 
-def kde_panel(ax: Axes, d: DatasetResult, curve: KdeCurve) -> bool:
-    """The data's ``"auto"`` histogram and one KDE as expected stars per bin; True when clipped."""
+def kde_panel(ax: Axes, d: DatasetResult, curve: KdeCurve | None) -> bool:
+    """The data's ``"auto"`` histogram and one KDE (if any) as expected stars per bin; True when clipped."""
     h = d.histogram
     draw_bars(ax, h.edges, h.counts, d.colour)
-    per_bin = np.asarray(curve.counts) * bin_width(h.edges)
-    ax.plot(curve.x, per_bin, color=d.colour, label="KDE")
+    curve_max = 0.0
+    if curve is not None:
+        per_bin = np.asarray(curve.counts) * bin_width(h.edges)
+        ax.plot(curve.x, per_bin, color=d.colour, label="KDE")
+        curve_max = float(per_bin.max())
     age_reference_lines(ax)
-    return limit_to_bars(ax, max(h.counts), float(per_bin.max()))
+    return limit_to_bars(ax, max(h.counts), curve_max)
 
 
 def panel_grid(count: int) -> tuple[Figure, list[Axes]]:

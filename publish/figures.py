@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import RenderError
-from analysis.results import AnalysisResult
+from analysis.results import AnalysisResult, DatasetResult
 
 from .figure_parts import Drawn
+from .figure_plan import figure_plan
 from .figure_style import figure_style, save_figure
 from .figures_dataset import bandwidths_figure, step_figure, synthetic_figure
 from .figures_scores import bandwidth_cv_figure, generative_heldout_figure
@@ -46,29 +47,36 @@ class Figure:
     aspect: float
 
 
+#: How each part of ``figure_plan`` is drawn: from the whole result, one data set, or a pair.
+_SHARED: dict[str, Callable[[AnalysisResult], Drawn]] = {
+    "overview": overview_figure,
+    "bandwidth-cv": bandwidth_cv_figure,
+    "bandwidth-lecture": bandwidth_lecture_figure,
+    "generative-heldout": generative_heldout_figure,
+    "comparison-kde": comparison_kde_figure,
+    "comparison-ecdf": comparison_ecdf_figure,
+}
+_PER_DATASET: dict[str, Callable[[DatasetResult], Drawn]] = {
+    "step7": lambda d: step_figure(d, with_scipy=False),
+    "step9": lambda d: step_figure(d, with_scipy=True),
+    "bandwidths": bandwidths_figure,
+    "synthetic": synthetic_figure,
+}
+
+
 def _plan(result: AnalysisResult) -> list[tuple[str, Callable[[], Drawn]]]:
-    """Figure ids in drawing order, each with a function that draws it (nothing is drawn yet)."""
-    plan: list[tuple[str, Callable[[], Drawn]]] = [("overview", lambda: overview_figure(result))]
-    for d in result.datasets:
-        plan += [
-            (f"{d.name}-step7", lambda d=d: step_figure(d, with_scipy=False)),
-            (f"{d.name}-step9", lambda d=d: step_figure(d, with_scipy=True)),
-            (f"{d.name}-bandwidths", lambda d=d: bandwidths_figure(d)),
-            (f"{d.name}-synthetic", lambda d=d: synthetic_figure(d)),
-        ]
-    plan += [
-        ("bandwidth-cv", lambda: bandwidth_cv_figure(result)),
-        ("bandwidth-lecture", lambda: bandwidth_lecture_figure(result)),
-        ("generative-heldout", lambda: generative_heldout_figure(result)),
-        ("comparison-kde", lambda: comparison_kde_figure(result)),
-        ("comparison-ecdf", lambda: comparison_ecdf_figure(result)),
-    ]
+    """The figures of ``figure_plan.figure_plan`` in drawing order, each with a function that
+    draws it (nothing is drawn yet)."""
     by_name = {d.name: d for d in result.datasets}
-    plan += [
-        (f"pair-{c.a}-{c.b}", lambda c=c: pair_figure(c, by_name[c.a], by_name[c.b]))
-        for c in result.comparisons
-        if c.paired is not None
-    ]
+    plan: list[tuple[str, Callable[[], Drawn]]] = []
+    for f in figure_plan(result).figures:
+        if f.comparison is not None:
+            c = f.comparison
+            plan.append((f.id, lambda c=c: pair_figure(c, by_name[c.a], by_name[c.b])))
+        elif f.dataset is not None:
+            plan.append((f.id, lambda f=f: _PER_DATASET[f.part](f.dataset)))
+        else:
+            plan.append((f.id, lambda f=f: _SHARED[f.part](result)))
     return plan
 
 
@@ -85,11 +93,8 @@ def draw_figures(result: AnalysisResult, out_dir: Path) -> dict[str, Figure]:
     Returns
     -------
     dict of str to Figure
-        Keyed by figure id, in drawing order: ``overview``; per data set
-        ``<name>-step7``, ``<name>-step9``, ``<name>-bandwidths``,
-        ``<name>-synthetic``; ``bandwidth-cv``, ``bandwidth-lecture``,
-        ``generative-heldout``, ``comparison-kde``, ``comparison-ecdf``; and
-        ``pair-<a>-<b>`` for each comparison of paired data sets.
+        Keyed by figure id, in drawing order: the ids of
+        ``figure_plan.figure_plan`` (a figure no data set can fill is left out).
 
     Raises
     ------

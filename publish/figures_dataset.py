@@ -12,6 +12,7 @@ from .figure_parts import (
     draw_bars,
     kde_panel,
     limit_to_bars,
+    missing_rules,
     model_title,
     panel_grid,
 )
@@ -76,7 +77,10 @@ def step_figure(d: DatasetResult, *, with_scipy: bool) -> Drawn:
 
 
 def bandwidths_figure(d: DatasetResult) -> Drawn:
-    """One panel per KDE of the data set, narrowest to widest, over its ``"auto"`` histogram."""
+    """One panel per KDE of the data set, narrowest to widest, over its ``"auto"`` histogram.
+
+    A rule without a bandwidth has no KDE and so no panel; the caption says why.
+    """
     fig, axes = panel_grid(len(d.kde_curves))
     clipped = False
     for ax, curve in zip(axes, d.kde_curves, strict=True):
@@ -92,13 +96,16 @@ def bandwidths_figure(d: DatasetResult) -> Drawn:
     caption = (
         f"{d.label}: the same histogram with KDEs from the narrowest to the widest bandwidth, as "
         "expected stars per bin. Narrow kernels put a spike on every star; wide ones blur the "
-        "shape." + clipped_note(clipped)
+        "shape." + clipped_note(clipped) + missing_rules(d, "panel")
     )
     return fig, alt, caption
 
 
 def synthetic_figure(d: DatasetResult) -> Drawn:
-    """Per bandwidth: one synthetic sample and the replicate band, binned like the data."""
+    """Per bandwidth: one synthetic sample and the replicate band, binned like the data.
+
+    A rule without a bandwidth has no generative model and so no panel; the caption says why.
+    """
     fig, axes = panel_grid(len(d.synthetic))
     edges = d.histogram.edges
     for ax, s in zip(axes, d.synthetic, strict=True):
@@ -141,6 +148,7 @@ def synthetic_figure(d: DatasetResult) -> Drawn:
         f"Samples from the KDE of {d.label} binned like the data. The band holds the middle 90 % of "
         f"{d.synthetic[0].replicates} replicate counts per bin; synthetic ages outside the data's "
         f"bins are not drawn (their share below 0 Gyr is in the alt text and tables).{scaled}"
+        + missing_rules(d, "panel")
     )
     return fig, alt, caption
 

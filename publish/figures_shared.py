@@ -1,10 +1,13 @@
 """Figures across data sets: the overview, the lecture's bandwidth grid, KDE and ECDF overlays, pairs."""
 
+from collections.abc import Sequence
+
+from matplotlib.axes import Axes
 import numpy as np
 
 from analysis.results import AnalysisResult, Comparison, DatasetResult, Ecdf
 
-from .figure_parts import Drawn, bin_width, clipped_note, cv_kde, kde_panel, model_title
+from .figure_parts import Drawn, bin_width, clipped_note, cv_kde, kde_panel, missing_rules, model_title, shared_legend
 from .figure_style import (
     AGE_LABEL,
     COUNTS_LABEL,
@@ -33,7 +36,10 @@ PAIR_HISTOGRAM_BINS = 120
 
 
 def overview_figure(result: AnalysisResult) -> Drawn:
-    """One row per data set: histogram, Gaussian fit and KDE at the CV bandwidth, per bin."""
+    """One row per data set: histogram, Gaussian fit and KDE at the CV bandwidth, per bin.
+
+    A data set without a CV bandwidth is drawn without the KDE; the caption says why.
+    """
     fig, axes = new_figure(len(result.datasets), 1, row_height_in=1.8, sharex=True)
     clipped, parts = False, []
     for ax, d in zip(axes[:, 0], result.datasets, strict=True):
@@ -46,15 +52,14 @@ def overview_figure(result: AnalysisResult) -> Drawn:
             linewidth=1.2,
             label="Gaussian fit",
         )
-        clipped |= kde_panel(ax, d, cv_kde(d))
-        ax.set_title(f"{d.label} (n = {d.n})", loc="left")
+        curve = cv_kde(d)
+        clipped |= kde_panel(ax, d, curve)
+        ax.set_title(f"{d.label} (n = {d.n})" + ("" if curve else ", no CV bandwidth"), loc="left")
         ax.set_ylabel(COUNTS_LABEL)
-        parts.append(
-            f"{d.label}: n = {d.n}, Gaussian mean {g.mu:.2f} Gyr and sigma {g.sigma:.2f} Gyr, "
-            f"CV bandwidth {format_gyr(d.bandwidths.cv)} Gyr"
-        )
+        cv = f"CV bandwidth {format_gyr(curve.bandwidth)} Gyr" if curve else "no CV bandwidth"
+        parts.append(f"{d.label}: n = {d.n}, Gaussian mean {g.mu:.2f} Gyr and sigma {g.sigma:.2f} Gyr, {cv}")
     axes[-1, 0].set_xlabel(AGE_LABEL)
-    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
+    shared_legend(fig, axes[:, 0], loc="outside upper center", ncols=3)
     alt = (
         f"Age histograms of {len(result.datasets)} data sets, one row each, sharing the age axis, "
         f"with the fitted Gaussian and the KDE at the cross-validated bandwidth. " + "; ".join(parts) + "."
@@ -63,45 +68,69 @@ def overview_figure(result: AnalysisResult) -> Drawn:
         "Each data set's ages (bars), the maximum-likelihood Gaussian (dashed) and the KDE at its "
         "cross-validated (CV) bandwidth (solid), as expected stars per bin. Dashed grey lines mark "
         "0 Gyr and 13.8 Gyr, the age of the Universe." + clipped_note(clipped)
+        + "".join(missing_rules(d, "KDE", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
 
 
 def bandwidth_lecture_figure(result: AnalysisResult) -> Drawn:
-    """Rows of data sets, columns of the configured bandwidths plus each data set's CV choice."""
+    """Rows of data sets, columns of the configured bandwidths plus each data set's CV choice.
+
+    The CV column is left out when no data set has a CV bandwidth; a data set
+    without one has, in that column, a note instead of a panel, and the
+    caption says why.
+    """
     grid = result.bandwidth_grid
-    fig, axes = new_figure(len(result.datasets), len(grid) + 1, row_height_in=1.7, sharex=True)
+    with_cv = any(cv_kde(d) for d in result.datasets)
+    fig, axes = new_figure(len(result.datasets), len(grid) + with_cv, row_height_in=1.7, sharex=True)
     clipped = False
     for row, d in zip(axes, result.datasets, strict=True):
         curves = [next(c for c in d.kde_curves if c.kind == "grid" and c.bandwidth == h) for h in grid]
-        for ax, curve in zip(row, curves + [cv_kde(d)], strict=True):
+        curves += [cv_kde(d)] if with_cv else []
+        for ax, curve in zip(row, curves, strict=True):
+            if curve is None:
+                _not_drawn(ax, "No CV bandwidth:\nsee the caption")
+                continue
             clipped |= kde_panel(ax, d, curve)
             ax.set_title(model_title(curve), fontsize=9)
         row[0].set_ylabel(f"{d.label}\n{COUNTS_LABEL}")
     for ax in axes[-1]:
         ax.set_xlabel(AGE_LABEL)
     listed = ", ".join(format_gyr(h) for h in grid)
-    cvs = "; ".join(f"{d.label} {format_gyr(d.bandwidths.cv)} Gyr" for d in result.datasets)
-    alt = (
-        f"Grid of histograms with KDEs: rows are data sets, columns the bandwidths {listed} Gyr and "
-        f"each data set's cross-validated bandwidth ({cvs})."
+    cvs = "; ".join(
+        f"{d.label} {format_gyr(d.bandwidths.cv)} Gyr" if d.bandwidths.cv is not None else f"{d.label} not available"
+        for d in result.datasets
+    )
+    alt = f"Grid of histograms with KDEs: rows are data sets, columns the bandwidths {listed} Gyr" + (
+        f" and each data set's cross-validated bandwidth ({cvs})." if with_cv else "."
     )
     caption = (
         "The lecture's bandwidths side by side with the cross-validated choice, as expected stars per "
-        "bin." + clipped_note(clipped)
+        "bin." + clipped_note(clipped) + "".join(missing_rules(d, "KDE", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
 
 
-def _medians(result: AnalysisResult) -> str:
-    return "; ".join(f"{d.label} median {d.summary.median:.2f} Gyr" for d in result.datasets)
+def _not_drawn(ax: Axes, text: str) -> None:
+    """A grid cell whose panel cannot be drawn: no axes, only a short note (the caption says why)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=8, color=GAUSSIAN_COLOUR, transform=ax.transAxes)
+
+
+def _medians(datasets: Sequence[DatasetResult]) -> str:
+    return "; ".join(f"{d.label} median {d.summary.median:.2f} Gyr" for d in datasets)
 
 
 def comparison_kde_figure(result: AnalysisResult) -> Drawn:
-    """Every data set's KDE at its CV bandwidth as a density (1/Gyr), overlaid."""
+    """Every data set's KDE at its CV bandwidth as a density (1/Gyr), overlaid.
+
+    Data sets without a CV bandwidth are left out, and the caption says why;
+    ``figure_plan`` leaves the figure out when none has one.
+    """
     fig, axes = new_figure(1, 1, row_height_in=3.4)
     ax = axes[0, 0]
-    for d in result.datasets:
+    drawn = [d for d in result.datasets if cv_kde(d)]
+    for d in drawn:
         c = cv_kde(d)
         ax.plot(c.x, c.density, color=d.colour, label=f"{d.label} (h = {format_gyr(c.bandwidth)} Gyr)")
     age_reference_lines(ax)
@@ -109,11 +138,11 @@ def comparison_kde_figure(result: AnalysisResult) -> Drawn:
     ax.set_ylabel(DENSITY_LABEL)
     ax.set_ylim(bottom=0.0)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
-    labels = ", ".join(d.label for d in result.datasets)
-    alt = f"Overlaid KDE densities at the cross-validated bandwidth for {labels}: {_medians(result)}."
+    labels = ", ".join(d.label for d in drawn)
+    alt = f"Overlaid KDE densities at the cross-validated bandwidth for {labels}: {_medians(drawn)}."
     caption = (
         "Each data set's KDE at its cross-validated bandwidth, as a density, "
-        "so data sets of any size compare."
+        "so data sets of any size compare." + "".join(missing_rules(d, "curve", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
 
@@ -159,7 +188,7 @@ def comparison_ecdf_figure(result: AnalysisResult) -> Drawn:
     ax.set_ylim(0.0, 1.04)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     labels = ", ".join(d.label for d in result.datasets)
-    alt = f"Empirical cumulative distribution functions, as steps, for {labels}: {_medians(result)}."
+    alt = f"Empirical cumulative distribution functions, as steps, for {labels}: {_medians(result.datasets)}."
     summarised = [
         f"{d.label} is summarised by its ages at {len(d.ecdf.x)} evenly spaced fractions"
         for d in result.datasets

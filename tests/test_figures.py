@@ -281,3 +281,98 @@ def test_a_catalogs_stored_synthetic_ages_are_scaled_to_its_size():
     kept = replace(full, ages=tuple(ages[:100]))
     np.testing.assert_allclose(synthetic_counts(kept, edges), 5.0 * np.histogram(ages[:100], edges)[0])
     assert synthetic_counts(kept, edges).sum() == pytest.approx(np.histogram(ages[:100], edges)[0].sum() * 5)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """Two stars of one file, three of another: every figure copes with what each lacks."""
+    two = Dataset("two", "Two stars", "#0072B2", (3.1, 9.4), (0, 1), 0, "two.csv")
+    three = Dataset("three", "Three stars", "#D55E00", (1.0, 2.0, 3.5), (0, 1, 2), 0, "three.csv")
+    result = analyse([two, three], AnalysisConfig(replicates=20, bootstrap_resamples=200))
+    out_dir = tmp_path_factory.mktemp("small")
+    return result, draw_figures(result, out_dir), out_dir
+
+
+def _drawn_panels(fig) -> list:
+    """The axes of a figure that show data (a cell holding only a note has its axis turned off)."""
+    return [ax for ax in fig.axes if ax.axison]
+
+
+def test_small_data_sets_get_every_figure_their_data_allow(small):
+    result, figures, _ = small
+    two, three = result.datasets
+    assert two.bandwidths.cv is None and two.held_out == () and three.bandwidths.isj is None
+    # Two stars cannot be cross-validated, three can: the shared figures are drawn for the three.
+    assert set(figures) == set(SHARED) | {f"{n}-{k}" for n in ("two", "three") for k in PER_DATASET}
+    cv_reason = two.bandwidth_choices[3].unavailable
+    assert cv_reason.startswith("not available for n = 2: cross-validation needs at least 3 ages")
+    for figure_id in ("overview", "bandwidth-lecture", "comparison-kde"):
+        assert f"Two stars has no CV " in figures[figure_id].caption and cv_reason in figures[figure_id].caption
+    assert f"Two stars has no curve ({cv_reason})" in figures["bandwidth-cv"].caption
+    assert "Two stars has no held-out scores (not available for n = 2: " in figures["generative-heldout"].caption
+    isj_reason = three.bandwidth_choices[2].unavailable
+    for kind in ("bandwidths", "synthetic"):
+        assert f"Three stars has no ISJ panel ({isj_reason})" in figures[f"three-{kind}"].caption
+        assert "Two stars has no ISJ panel" in figures[f"two-{kind}"].caption
+        assert "Two stars has no CV panel" in figures[f"two-{kind}"].caption
+
+
+def test_small_data_figures_have_no_empty_panel(small):
+    result, _, _ = small
+    two, three = result.datasets
+    from publish.figures_dataset import bandwidths_figure, synthetic_figure
+    from publish.figures_shared import bandwidth_lecture_figure, overview_figure
+
+    for d in (two, three):
+        for draw in (bandwidths_figure, synthetic_figure):
+            fig, _, _ = draw(d)
+            panels = _drawn_panels(fig)
+            assert len(panels) == len(d.kde_curves), d.name  # one panel per available model, no more
+            assert all(ax.lines or ax.patches for ax in panels)
+    fig, _, _ = overview_figure(result)
+    top, bottom = fig.axes
+    # The two-star row has its bars and Gaussian but no KDE; the three-star row all three.
+    def labelled(ax):
+        return [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+
+    assert labelled(top) == ["Gaussian fit"] and labelled(bottom) == ["Gaussian fit", "KDE"]
+    assert top.get_title(loc="left") == "Two stars (n = 2), no CV bandwidth"
+    assert fig.legends[0].get_texts()[-1].get_text() == "KDE"
+    fig, _, _ = bandwidth_lecture_figure(result)
+    notes = [ax for ax in fig.axes if not ax.axison]
+    assert len(notes) == 1 and notes[0].texts[0].get_text() == "No CV bandwidth:\nsee the caption"
+    assert all(ax.lines for ax in _drawn_panels(fig))
+
+
+def test_a_figure_no_data_set_can_fill_is_left_out_with_the_reason(tmp_path):
+    two = Dataset("two", "Two stars", "#0072B2", (3.1, 9.4), (0, 1), 0, "two.csv")
+    result = analyse([two], AnalysisConfig(replicates=20))
+    from publish.figure_plan import figure_plan
+
+    plan = figure_plan(result)
+    assert set(plan.omitted) == {"bandwidth-cv", "generative-heldout", "comparison-kde"}
+    reason = result.datasets[0].cv_curve_unavailable
+    assert plan.omitted["bandwidth-cv"] == (
+        f"This figure is not drawn: no data set has a cross-validation curve (Two stars: {reason})."
+    )
+    figures = draw_figures(result, tmp_path)
+    assert set(figures) == set(plan.ids) and not set(plan.omitted) & set(figures)
+    assert not list((tmp_path / "figures").glob("bandwidth-cv.*"))
+
+
+def test_a_cv_curve_without_a_maximum_is_drawn_without_its_star(tmp_path):
+    ties = Dataset("ties", "Tied", "#0072B2", (1.0, 1.0, 2.0, 2.0, 3.0, 3.0), tuple(range(6)), 0, "ties.csv")
+    result = analyse([ties], AnalysisConfig(replicates=20))
+    (d,) = result.datasets
+    assert d.cv_curve.best_bandwidth is None
+    from publish.figures_scores import bandwidth_cv_figure
+
+    fig, alt, caption = bandwidth_cv_figure(result)
+    ax = fig.axes[0]
+    assert not [line for line in ax.lines if line.get_marker() == "*"]
+    curve = [line for line in ax.lines if line.get_label() == "Tied"]
+    np.testing.assert_allclose(curve[0].get_xdata(), d.cv_curve.bandwidths)
+    assert f"Tied's curve has no star ({d.cv_curve.unavailable})." in caption
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "CV choice" not in labels and "ISJ" not in labels and "Scott" in labels
+    assert "no CV" in alt and "no ISJ" in alt
