@@ -54,13 +54,21 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
+def _cell(value: float | None) -> str:
+    """A number as its shortest exact text; an empty cell for a value that is not available.
+
+    The reason is in ``results.json`` beside the ``null``; a CSV cell holds no sentence.
+    """
+    return "" if value is None else repr(value)
+
+
 def _results_rows(result: AnalysisResult) -> Iterable[tuple[object, ...]]:
     for d in result.datasets:
         s, b = d.summary, d.bandwidths
         yield (
             d.name, d.label, d.n, s.n_missing, repr(s.mean), repr(s.median), repr(s.std), repr(s.min),
-            repr(s.max), s.n_above_universe, repr(d.gaussian.mu), repr(d.gaussian.sigma), repr(b.scott),
-            repr(b.silverman), repr(b.isj), repr(b.cv),
+            repr(s.max), s.n_above_universe, repr(d.gaussian.mu), repr(d.gaussian.sigma), _cell(b.scott),
+            _cell(b.silverman), _cell(b.isj), _cell(b.cv),
         )  # fmt: skip
 
 

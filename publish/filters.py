@@ -2,8 +2,11 @@
 
 Text that comes from data or the manifest goes through ``md``, ``attr`` or
 ``html`` so that neither Quarto nor pandoc interprets it; numbers go through
-``gyr``, ``num``, ``pvalue`` or ``pct``, which refuse NaN and infinity so that
-"nan" never reaches a reader.
+``gyr``, ``num``, ``pvalue`` or ``pct``, which refuse NaN, infinity and None so
+that "nan" or "None" never reaches a reader. A value the data are too small
+for (``None``, with its reason beside it in the result) is printed through
+``na``, which says "not available" where the number would be; the page states
+the reason in a note.
 """
 
 from collections.abc import Callable
@@ -18,7 +21,10 @@ import markupsafe
 
 from analysis.errors import RenderError
 
-__all__ = ["ALLOWED_SCHEMES", "FILTERS", "md", "safe_url", "url"]
+__all__ = ["ALLOWED_SCHEMES", "FILTERS", "NOT_AVAILABLE", "md", "na", "safe_url", "url"]
+
+#: What a table cell or sentence shows for a value that is not available; a note beside it says why.
+NOT_AVAILABLE = "not available"
 
 _MD_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|~^$@:;,\"'=/?%")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
@@ -237,6 +243,18 @@ def sci(value: Any) -> str:
     return f"{mantissa} × 10^{str(exponent).replace('-', '−')}^"
 
 
+def na(value: Any, fmt: str, *args: Any, **kwargs: Any) -> str:
+    """``value`` through the number filter ``fmt``, or ``NOT_AVAILABLE`` when it is None.
+
+    For values a result may lack (``None`` beside a reason); every other
+    ``None`` still stops the render.
+
+    >>> na(1.5234, "gyr"), na(None, "gyr"), na(0.2, "pvalue", relation=True)
+    ('1.52', 'not available', '= 0.200')
+    """
+    return NOT_AVAILABLE if value is None else FILTERS[fmt](value, *args, **kwargs)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "md": md,
     "attr": attr,
@@ -250,4 +268,5 @@ FILTERS: dict[str, Callable[..., str]] = {
     "pvalue": pvalue,
     "pct": pct,
     "sci": sci,
+    "na": na,
 }

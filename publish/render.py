@@ -20,10 +20,13 @@ from analysis.binned import BINS_PER_BANDWIDTH, EXACT_MAX_N, NODES_PER_BANDWIDTH
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
+from analysis.folds import MIN_TRAINING_STARS, folds_text
+from analysis.minimums import MINIMUMS
 from analysis.results import AnalysisResult, Comparison, DatasetResult, EngineInfo
 from publish.buildinfo import BuildInfo
 from publish.downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
 from publish.engines import MARGIN_CM, PAPER_CM
+from publish.figure_plan import DATASET_FIGURES, figure_plan
 from publish.filters import FILTERS
 from publish.references import csl_entries, csl_json, dataset_key, source_key
 
@@ -128,14 +131,32 @@ def _engine_view(e: EngineInfo, n: int) -> dict[str, Any]:
     }
 
 
+def _notes(*pairs: tuple[str, str | None]) -> list[dict[str, str]]:
+    """The (what, reason) pairs whose reason is set: a table's notes on what is not available."""
+    return [{"what": what, "reason": reason} for what, reason in pairs if reason]
+
+
 def _dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike]) -> dict[str, Any]:
-    """One data set's numbers, decisions and figures for the templates."""
+    """One data set's numbers, decisions and figures for the templates.
+
+    A value that is not available is ``None`` here too (the ``na`` filter
+    prints it) and a finding that needs it is ``None`` or empty; ``notes``
+    holds, per table, what is not available and why.
+    """
     held_out = [
-        {"name": _model_name(s.model), "bandwidth": s.bandwidth, "score": s.mean_log_likelihood, "best": False}
+        {
+            "name": _model_name(s.model),
+            "bandwidth": s.bandwidth,
+            "score": s.mean_log_likelihood,
+            "best": False,
+            "unavailable": s.unavailable,
+        }
         for s in r.held_out
     ]
-    best = max(held_out, key=lambda m: m["score"])
-    best["best"] = True
+    scored = [m for m in held_out if m["score"] is not None]
+    best = max(scored, key=lambda m: m["score"]) if scored else None
+    if best:
+        best["best"] = True
     synthetic = [
         {
             "name": _model_name(s.kind),
@@ -146,6 +167,11 @@ def _dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike
         }
         for s in r.synthetic
     ]
+    bw = r.bandwidths
+    # Rules without a bandwidth, as (reader's name, reason): no curve, sample or score of theirs exists.
+    missing = [(RULES[c.rule][0], c.unavailable) for c in r.bandwidth_choices if c.unavailable]
+    # The held-out split (a catalog's CV is leave-one-out on binned counts, its held-out scores k-fold).
+    folds = r.held_out[0].folds if r.held_out else (r.cv_curve.folds if r.cv_curve else None)
     return {
         "name": r.name,
         "label": r.label,
@@ -163,62 +189,99 @@ def _dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike
         "engine": _engine_view(r.engine, r.n),
         "gaussian": r.gaussian,
         "ks_rejects": r.gaussian.ks_pvalue < ALPHA,
-        "bw": r.bandwidths,
+        "bw": bw,
         "bandwidths": [
-            {"name": RULES[c.rule][0], "bandwidth": c.bandwidth, "note": c.note} for c in r.bandwidth_choices
+            {"name": RULES[c.rule][0], "bandwidth": c.bandwidth, "note": c.note, "unavailable": c.unavailable}
+            for c in r.bandwidth_choices
         ],
-        "cv_folds": r.cv_curve.folds,
+        "folds": folds,
+        "folds_text": folds_text(folds, r.n) if folds else None,
         "ties": r.ties,
-        "cv_pulled_small": r.bandwidths.cv < CV_SMALL_RATIO * r.bandwidths.silverman,
-        "cv_over_silverman": r.bandwidths.cv / r.bandwidths.silverman,
+        "cv_pulled_small": bw.cv is not None and bw.silverman is not None and bw.cv < CV_SMALL_RATIO * bw.silverman,
+        "cv_over_silverman": bw.cv / bw.silverman if bw.cv is not None and bw.silverman is not None else None,
         "held_out": held_out,
+        "held_out_unavailable": r.held_out_unavailable,
         "best_model": best,
-        "gaussian_score": next(m for m in held_out if m["name"] == "Gaussian"),
-        "kde_beats_gaussian": best["name"] != "Gaussian",
-        "cv_score": next(s.mean_log_likelihood for s in r.held_out if s.model == "cv"),
+        "gaussian_score": next((m for m in held_out if m["name"] == "Gaussian"), None),
+        "kde_beats_gaussian": best is not None and best["name"] != "Gaussian",
+        "cv_score": next((s.mean_log_likelihood for s in r.held_out if s.model == "cv"), None),
         "synthetic": synthetic,
-        "cv_synthetic": next(s for s, raw in zip(synthetic, r.synthetic) if raw.kind == "cv"),
-        "figures": {part: figures[f"{r.name}-{part}"] for part in ("step7", "step9", "bandwidths", "synthetic")},
+        "cv_synthetic": next((s for s, raw in zip(synthetic, r.synthetic) if raw.kind == "cv"), None),
+        "notes": {
+            "cv": _notes(*((f"{name} bandwidth", why) for name, why in missing if name == RULES["cv"][0])),
+            "synthetic": _notes(*((f"Synthetic samples at the {name} bandwidth", why) for name, why in missing)),
+            "held_out": _notes(
+                ("Held-out scores", r.held_out_unavailable),
+                *(("Gaussian held-out score", m["unavailable"]) for m in held_out),
+                *((f"Held-out score at the {name} bandwidth", why) for name, why in missing if not r.held_out_unavailable),
+            ),
+        },
+        "figures": {part: figures[f"{r.name}-{part}"] for part in DATASET_FIGURES},
+    }
+
+
+def _rejects(pvalue: float | None) -> bool | None:
+    """Whether a test rejects at ``ALPHA``; None when it is not available."""
+    return None if pvalue is None else pvalue < ALPHA
+
+
+def _cross_view(train: dict[str, Any], test: dict[str, Any], score: float | None, reason: str | None) -> dict[str, Any]:
+    """One row of the cross-prediction table: ``test``'s ages under ``train``'s KDE, against ``test``'s own score.
+
+    The loss (own minus cross) needs both; the notes say which is missing and why.
+    """
+    own = test["cv_score"]
+    own_reason = None if own is not None else (
+        test["held_out_unavailable"] or next(n["reason"] for n in test["notes"]["cv"])
+    )
+    return {
+        "train": train,
+        "test": test,
+        "score": score,
+        "own": own,
+        "drop": None if score is None or own is None else own - score,
+        "notes": _notes(
+            (f"{train['label']} scored on {test['label']}", reason),
+            (f"{test['label']}'s own held-out CV score", own_reason),
+        ),
     }
 
 
 def _comparison_view(
     c: Comparison, views: Mapping[str, dict[str, Any]], figures: Mapping[str, FigureLike]
 ) -> dict[str, Any]:
-    """One pair's tests with the decisions the text states."""
+    """One pair's tests with the decisions the text states (None where a test is not available)."""
     a, b = views[c.a], views[c.b]
     a_older = c.mean_difference >= 0
     low, high = c.mean_difference_ci
     # Cross-prediction loss: how much worse the other's KDE predicts a data set than its own held-out CV score.
-    drop_a_model = b["cv_score"] - c.cross_a_on_b
-    drop_b_model = a["cv_score"] - c.cross_b_on_a
+    cross = [
+        _cross_view(a, b, c.cross_a_on_b, c.cross_a_on_b_unavailable),
+        _cross_view(b, a, c.cross_b_on_a, c.cross_b_on_a_unavailable),
+    ]
+    drops = [x["drop"] for x in cross]
+    q = c.paired
     return {
         "a": a,
         "b": b,
         "c": c,
         "ks_rejects": c.ks_pvalue < ALPHA,
-        "anderson_rejects": c.anderson_pvalue < ALPHA,
+        "anderson_rejects": _rejects(c.anderson_pvalue),
         "older": a if a_older else b,
         "younger": b if a_older else a,
         "older_by": abs(c.mean_difference),
         "older_ci": (low, high) if a_older else (-high, -low),
         "ci_excludes_zero": low > 0 or high < 0,
-        "cross": [
-            {"train": a, "test": b, "score": c.cross_a_on_b, "own": b["cv_score"], "drop": drop_a_model},
-            {"train": b, "test": a, "score": c.cross_b_on_a, "own": a["cv_score"], "drop": drop_b_model},
-        ],
-        "better_training": a if drop_a_model <= drop_b_model else b,
-        "wilcoxon_rejects": c.paired is not None and c.paired.wilcoxon_pvalue < ALPHA,
-        "figure": figures[f"pair-{c.a}-{c.b}"] if c.paired is not None else None,
+        "cross": cross,
+        "better_training": None if None in drops else (a if drops[0] <= drops[1] else b),
+        "wilcoxon_rejects": None if q is None else _rejects(q.wilcoxon_pvalue),
+        "paired_notes": [] if q is None else _notes(
+            ("Wilcoxon signed-rank test", q.wilcoxon_unavailable),
+            ("Pearson's r", q.pearson_unavailable),
+            ("Spearman's rho", q.spearman_unavailable),
+        ),
+        "figure": figures[f"pair-{c.a}-{c.b}"] if q is not None else None,
     }
-
-
-def _required_figures(result: AnalysisResult) -> list[str]:
-    ids = ["overview", "bandwidth-cv", "bandwidth-lecture", "generative-heldout", "comparison-kde", "comparison-ecdf"]
-    for r in result.datasets:
-        ids += [f"{r.name}-{part}" for part in ("step7", "step9", "bandwidths", "synthetic")]
-    ids += [f"pair-{c.a}-{c.b}" for c in result.comparisons if c.paired is not None]
-    return ids
 
 
 def fine_histogram(ages: np.ndarray) -> dict[str, Any]:
@@ -263,6 +326,9 @@ def _explorer_entry(r: DatasetResult, d: Dataset) -> dict[str, Any]:
 
 def explorer_json(result: AnalysisResult, datasets: Sequence[Dataset]) -> str:
     """The explorer's data per data set as JSON: colours, histogram edges, CV bandwidth and the ages.
+
+    The CV bandwidth, where the slider starts, is ``null`` for a data set
+    without one; the slider then starts in its middle.
 
     A data set of at most ``EXPLORER_MAX_AGES`` ages is embedded as its ages;
     a larger one as ``n``, its ``fine_histogram`` (``binned``), the counts of
@@ -349,12 +415,14 @@ def build_context(
     given = [d.name for d in datasets]
     if sorted(names) != sorted(given):
         raise RenderError(f"build_context: the result has data sets {names} but the data sets given are {given}")
-    missing = [i for i in _required_figures(result) if i not in figures]
+    plan = figure_plan(result)
+    missing = [i for i in plan.ids if i not in figures]
     if missing:
         raise RenderError(f"build_context: figures missing: {', '.join(missing)}; have: {', '.join(sorted(figures))}")
     by_name = {d.name: d for d in datasets}
     views = {r.name: _dataset_view(r, by_name[r.name], figures) for r in result.datasets}
     dataset_views = list(views.values())
+    comparisons = [_comparison_view(c, views, figures) for c in result.comparisons]
     return {
         "title": "Stellar ages: histograms, kernel density estimates and generative models",
         "age_of_universe": AGE_OF_UNIVERSE_GYR,
@@ -367,7 +435,9 @@ def build_context(
         "bootstrap_resamples": info.config.bootstrap_resamples,
         "rules": [{"key": k, "name": n, "reference": ref} for k, (n, ref) in RULES.items()],
         "datasets": dataset_views,
-        "comparisons": [_comparison_view(c, views, figures) for c in result.comparisons],
+        "comparisons": comparisons,
+        # A data set's missing own score is one note, however many pairs it is in.
+        "cross_notes": list({n["what"]: n for p in comparisons for x in p["cross"] for n in x["notes"]}.values()),
         "findings": {
             "gaussian_rejected": [v for v in dataset_views if v["ks_rejects"]],
             "kde_beats_gaussian": [v for v in dataset_views if v["kde_beats_gaussian"]],
@@ -376,6 +446,17 @@ def build_context(
             "above_universe": [v for v in dataset_views if v["summary"].n_above_universe > 0],
         },
         "figures": dict(figures),
+        "figures_omitted": plan.omitted,
+        # The notes of the tables across data sets: each data set's, naming it.
+        "notes": {
+            table: [{**n, "what": f"{n['what']} of {v['label']}"} for v in dataset_views for n in v["notes"][table]]
+            for table in ("cv", "synthetic", "held_out")
+        },
+        "minimums": MINIMUMS,
+        "min_training_stars": MIN_TRAINING_STARS,
+        # Data sets cross-validated leave-one-out because they have too few ages for the configured folds.
+        "leave_one_out": [v for v in dataset_views if v["folds"] not in (None, result.cv_folds)],
+        "with_held_out": [v for v in dataset_views if v["held_out"]],
         "explorer_json": explorer_json(result, datasets),
         "explorer": {
             "max_ages": EXPLORER_MAX_AGES,

@@ -18,7 +18,8 @@ from analysis.histogram import auto_histogram
 from analysis.pipeline import analyse
 from analysis.results import EngineInfo
 from publish.buildinfo import BuildInfo, SourceInfo
-from publish.filters import gyr, md, num, pct, pvalue, sci, url
+from publish.figure_plan import figure_plan
+from publish.filters import gyr, md, na, num, pct, pvalue, sci, url
 from publish.render import (
     EXPLORER_BIN_GYR,
     EXPLORER_MAX_AGES,
@@ -61,9 +62,8 @@ def synthetic_datasets(rng: np.random.Generator) -> list[Dataset]:
 
 
 def figures_for(result) -> dict[str, FakeFigure]:
-    ids = ["overview", "bandwidth-cv", "bandwidth-lecture", "generative-heldout", "comparison-kde", "comparison-ecdf"]
-    ids += [f"{r.name}-{part}" for r in result.datasets for part in ("step7", "step9", "bandwidths", "synthetic")]
-    ids += [f"pair-{c.a}-{c.b}" for c in result.comparisons if c.paired is not None]
+    """A stand-in for every figure ``publish.figures.draw_figures`` would draw."""
+    ids = figure_plan(result).ids
     return {i: FakeFigure(i, f"figures/{i}.svg", f"figures/{i}.png", f'Alt text of "{i}"', f"Figure {i}") for i in ids}
 
 
@@ -334,3 +334,128 @@ def test_pdf_download_links_are_absolute_once_the_site_url_is_known(rendered, tm
     assert r"[ages\.dat](https://example.org/ages/downloads/input/ages.dat)" in report  # the input's copy
     assert r"[ages\.dat](downloads/input/ages.dat)" in (tmp_path / "data.qmd").read_text()
     assert "folder of the web report" not in report
+
+
+def small_datasets() -> list[Dataset]:
+    """Five stars, two stars (another file) and three paired stars in two columns, in Gyr."""
+    # A citation and a method, so that the Data page's provenance tables have no empty cell either.
+    about = {"citation": "A. Author 2024", "method": "isochrones"}
+    return [
+        Dataset("five", "Five stars", "#1f77b4", (1.0, 2.0, 3.5, 4.1, 6.0), tuple(range(5)), 0, "five.dat", **about),
+        Dataset("two", "Two stars", "#d95f02", (3.1, 9.4), (0, 1), 1, "two.dat", **about),
+        Dataset("pa", "Paired A", "#1b9e77", (1.0, 2.0, 3.5), (0, 1, 2), 0, "pairs.dat", "pairs", **about),
+        Dataset("pb", "Paired B", "#7570b3", (1.5, 2.2, 3.0), (0, 1, 2), 0, "pairs.dat", "pairs", **about),
+    ]
+
+
+@pytest.fixture(scope="module")
+def small_rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("small-pages")
+    datasets = small_datasets()
+    config = AnalysisConfig(replicates=20, bootstrap_resamples=200)
+    result = analyse(datasets, config)
+    context = build_context(result, datasets, figures_for(result), build_info(config))
+    render_pages(context, out)
+    return out, result
+
+
+def _page(out: Path, name: str) -> str:
+    return (out / f"{name}.qmd").read_text()
+
+
+def test_small_pages_print_no_nan_none_or_empty_cell(small_rendered):
+    out, _ = small_rendered
+    for path in out.glob("*.qmd"):
+        text = re.sub(r"```\{=typst\}.*?```", "", path.read_text(), flags=re.S)
+        assert not re.search(r"\bnan\b|\bNone\b|\binf\b", text, re.I), path.name
+        # No table cell is empty: every "|" row has text between its bars.
+        for row in re.findall(r"^\|.*\|$", text, re.M):
+            assert not re.search(r"\|\s*\|", row), (path.name, row)
+
+
+def test_small_pages_say_what_is_not_available_and_why(small_rendered):
+    out, result = small_rendered
+    five, two, pa, pb = result.datasets
+    isj = five.bandwidth_choices[2].unavailable
+    assert isj == (
+        "not available for n = 5: the fixed-point equation of ISJ (Botev et al. 2010) has no root for these "
+        "5 distinct ages, as is common below about 10"
+    )
+    page = _page(out, "dataset-five")
+    assert f"| ISJ | not available | {md(isj)}. " in page
+    assert f"- Synthetic samples at the ISJ bandwidth: {md(isj)}." in page
+    assert f"- Held\\-out score at the ISJ bandwidth: {md(isj)}." in page
+    cv = two.bandwidth_choices[3].unavailable
+    assert cv.startswith("not available for n = 2: cross-validation needs at least 3 ages")
+    page = _page(out, "dataset-two")
+    assert f"| CV | not available | {md(cv)}. " in page
+    assert "tbl-two-heldout" not in page and f"- Held\\-out scores: {md(two.held_out_unavailable)}." in page
+    index = _page(out, "index")
+    assert f"| {gyr(two.bandwidths.scott)} |" not in index  # the headline table shows CV only
+    assert "| 2 | 6.25 | 6.25 | 3.15 | not available | 0 |" in index
+    assert f"- CV bandwidth of Two stars: {md(cv)}." in index
+    bandwidth = _page(out, "bandwidth")
+    assert (f"| Two stars | {gyr(two.bandwidths.scott)} | {gyr(two.bandwidths.silverman)} | not available | "
+            "not available |") in bandwidth
+    assert f"- ISJ: {md(isj)}. Improved Sheather" in bandwidth
+    generative = _page(out, "generative")
+    assert "5-fold, or leave-one-out for Paired A, Paired B, which have too few ages for 5 folds" in generative
+    assert f"- Held\\-out scores of Two stars: {md(two.held_out_unavailable)}." in generative
+
+
+def test_small_comparisons_show_each_test_or_why_not(small_rendered):
+    out, result = small_rendered
+    page = _page(out, "comparison")
+    pair = next(c for c in result.comparisons if (c.a, c.b) == ("pa", "pb"))
+    assert "| Anderson-Darling ($k$-sample, midrank) | not available | not available |" in page
+    assert f"Anderson-Darling: {md(pair.anderson_unavailable)}." in page
+    assert "the Anderson-Darling test is not available for so few ages." in page
+    r = np.corrcoef([1.0, 2.0, 3.5], [1.5, 2.2, 3.0])[0, 1]
+    assert f"| Pearson $r$ | {num(r)} ($p$ {pvalue(pair.paired.pearson_pvalue, relation=True)}) |" in page
+    assert "| Spearman $\\rho$ | not available |" in page
+    assert f"- Spearman\\'s rho: {md(pair.paired.spearman_unavailable)}." in page
+    # Two stars have no CV bandwidth: their KDE scores nothing, and they have no own score.
+    assert "| Two stars | Five stars | not available |" in page
+    assert f"- Two stars scored on Five stars: {md(next(c for c in result.comparisons if c.b == 'two').cross_b_on_a_unavailable)}." in page
+    assert "the losses cannot be compared" in page
+
+
+def test_methods_states_every_minimum(small_rendered):
+    out, _ = small_rendered
+    methods = _page(out, "methods")
+    from analysis.minimums import MINIMUMS
+
+    for m in MINIMUMS:
+        assert f"| {md(m.result)} | {md(m.needs)} | {md(m.why)} |" in methods
+    assert "| ISJ bandwidth | 3 distinct ages |" in methods
+    assert "leave\\-one\\-out" in methods or "leave-one-out" in methods
+
+
+def test_explorer_json_has_no_cv_bandwidth_for_two_stars(small_rendered):
+    out, result = small_rendered
+    (raw,) = EXPLORER_JSON.findall(_page(out, "bandwidth"))
+    entries = {e["name"]: e for e in json.loads(raw)["datasets"]}
+    assert entries["two"]["cv"] is None and entries["two"]["ages"] == [3.1, 9.4]
+    assert entries["five"]["cv"] == result.datasets[0].bandwidths.cv
+
+
+def test_a_figure_left_out_is_a_note_where_it_would_be(tmp_path):
+    datasets = small_datasets()[1:2]
+    config = AnalysisConfig(replicates=20)
+    result = analyse(datasets, config)
+    figures = figures_for(result)
+    assert "bandwidth-cv" not in figures
+    render_pages(build_context(result, datasets, figures, build_info(config)), tmp_path)
+    omitted = figure_plan(result).omitted
+    bandwidth = (tmp_path / "bandwidth.qmd").read_text()
+    assert f"## Figure not drawn\n\n{md(omitted['bandwidth-cv'])}" in bandwidth
+    assert f"## Figure not drawn\n\n{md(omitted['generative-heldout'])}" in (tmp_path / "generative.qmd").read_text()
+    assert f"## Figure not drawn\n\n{md(omitted['comparison-kde'])}" in (tmp_path / "comparison.qmd").read_text()
+    # No data set has held-out scores: the table is left out, not printed empty.
+    assert "tbl-heldout" not in (tmp_path / "generative.qmd").read_text()
+
+
+def test_na_filter_prints_not_available_only_for_none():
+    assert na(None, "pvalue") == "not available" and na(0.0001, "pvalue") == "< 0.001"
+    with pytest.raises(RenderError, match="expected a finite number"):
+        na(float("nan"), "gyr")

@@ -208,7 +208,8 @@
     this.slider.step = "10";
     this.build();
     var first = data.datasets[0];
-    this.slider.value = String(hToSlider(first.cv));
+    // A data set too small to cross-validate has no CV bandwidth (null): the slider keeps its middle.
+    if (first.cv !== null) this.slider.value = String(hToSlider(first.cv));
     var self = this;
     this.select.addEventListener("change", function () { self.draw(); });
     this.slider.addEventListener("input", function () { self.draw(); });
