@@ -57,9 +57,9 @@ MINIMUMS: tuple[Minimum, ...] = (
     Minimum(
         "CV bandwidth, held-out scores",
         _plural(MIN_CROSS_VALIDATED_AGES, "age"),
-        f"Every fold must leave {MIN_TRAINING_STARS} stars to fit on, so a data set with fewer ages than "
-        "folds is cross-validated leave-one-out. CV also needs a maximum: ties can make the score rise "
-        "without end as the bandwidth shrinks.",
+        f"Every fold must leave {MIN_TRAINING_STARS} stars to fit on, so a data set too small for the "
+        "configured folds is cross-validated leave-one-out. CV also needs a maximum: ties can make the score "
+        "rise without end as the bandwidth shrinks.",
     ),
     Minimum(
         "Gaussian held-out score",
@@ -85,7 +85,7 @@ MINIMUMS: tuple[Minimum, ...] = (
     Minimum(
         "Wilcoxon signed-rank test",
         _plural(WILCOXON_MIN_DIFFERENCES, "non-zero difference"),
-        "It ranks the stars whose ages differ; its p-value is exact for small samples.",
+        "It ranks the differences that are not zero.",
     ),
     Minimum(
         "Pearson's r",
