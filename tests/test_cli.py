@@ -50,3 +50,22 @@ def test_bad_input_exits_2_with_one_line(tmp_path):
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "bad.csv:3" in lines[0] and "'abc'" in lines[0]
+
+
+def test_a_small_file_prints_n_a_with_the_reasons_and_writes_json_without_nan(tmp_path):
+    data = tmp_path / "pairs.csv"
+    data.write_text("a,b\n1.0,1.5\n2.0,2.2\n3.5,3.0\n")
+    out = tmp_path / "r.json"
+    run = _run(str(data), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    text = out.read_text()
+    assert "NaN" not in text
+    result = json.loads(text)
+    assert [d["bandwidths"]["isj"] for d in result["datasets"]] == [None, None]
+    # The summary table comes first: data set, n, mu, sigma, Scott, Silverman, ISJ, CV, > 13.8 Gyr.
+    row = next(line for line in run.stdout.splitlines() if line.startswith("│ a "))
+    assert row.split("│")[7].strip() == "n/a" and float(row.split("│")[8]) > 0
+    stdout = " ".join(run.stdout.split())
+    assert "n/a: a: isj bandwidth not available for n = 3: the fixed-point equation" in stdout
+    assert "n/a: a - b: Anderson-Darling not available for n = 3 and 3:" in stdout
+    assert "n/a: a - b: Spearman not available for 3 pairs: Spearman's rho needs at least 6 pairs" in stdout

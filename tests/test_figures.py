@@ -307,7 +307,7 @@ def test_small_data_sets_get_every_figure_their_data_allow(small):
     cv_reason = two.bandwidth_choices[3].unavailable
     assert cv_reason.startswith("not available for n = 2: cross-validation needs at least 3 ages")
     for figure_id in ("overview", "bandwidth-lecture", "comparison-kde"):
-        assert f"Two stars has no CV " in figures[figure_id].caption and cv_reason in figures[figure_id].caption
+        assert "Two stars has no CV " in figures[figure_id].caption and cv_reason in figures[figure_id].caption
     assert f"Two stars has no curve ({cv_reason})" in figures["bandwidth-cv"].caption
     assert "Two stars has no held-out scores (not available for n = 2: " in figures["generative-heldout"].caption
     isj_reason = three.bandwidth_choices[2].unavailable
