@@ -99,7 +99,7 @@ def too_few_ages(ages: np.ndarray, n_missing: int) -> str | None:
     """
     needed = f"expected at least {MIN_DISTINCT_AGES} distinct ages, the fewest the report is built from"
     if ages.size == 0:
-        return f"all {n_missing} values are missing; {needed}"
+        return f"all {n_missing} values are missing; {needed}" if n_missing else f"no ages; {needed}"
     if ages.size == 1:
         dropped = f" ({n_missing} missing {'value' if n_missing == 1 else 'values'} dropped)" if n_missing else ""
         return f"only 1 age{dropped}; {needed}"

@@ -210,10 +210,11 @@ def _dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike
         "notes": {
             "cv": _notes(*((f"{name} bandwidth", why) for name, why in missing if name == RULES["cv"][0])),
             "synthetic": _notes(*((f"Synthetic samples at the {name} bandwidth", why) for name, why in missing)),
-            "held_out": _notes(
-                ("Held-out scores", r.held_out_unavailable),
-                *(("Gaussian held-out score", m["unavailable"]) for m in held_out),
-                *((f"Held-out score at the {name} bandwidth", why) for name, why in missing if not r.held_out_unavailable),
+            # All scores missing say so once; otherwise the Gaussian's and each missing rule's.
+            "held_out": _notes(("Held-out scores", r.held_out_unavailable))
+            or _notes(
+                *(("Gaussian held-out score", m["unavailable"]) for m in held_out if m["name"] == "Gaussian"),
+                *((f"Held-out score at the {name} bandwidth", why) for name, why in missing),
             ),
         },
         "figures": {part: figures[f"{r.name}-{part}"] for part in DATASET_FIGURES},

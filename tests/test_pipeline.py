@@ -90,6 +90,7 @@ def test_real_data_reference_values(real_data_dir):
     ("ages", "message"),
     [
         ([4.2], r"^tiny\.csv: data set 'tiny': only 1 age; expected at least 2 distinct ages, the fewest the report"),
+        ([], r"^tiny\.csv: data set 'tiny': no ages; expected at least 2 distinct ages"),
         ([5.0, 5.0, 5.0], r"^tiny\.csv: data set 'tiny': every age is 5\.0 Gyr \(3 stars\); expected at least 2 distinct"),
     ],
 )
