@@ -43,8 +43,8 @@ from publish.buildinfo import BuildInfo, Revision, SourceInfo, revision_of, sour
 from publish.downloads import write_downloads
 from publish.engines import ENGINES, FORMATS, PandocEngine, QuartoEngine, select_engine, site_spec
 from publish.render import Page, build_context, render_pages
-from publish.settings import Project, load_project, parse_bandwidths, with_overrides
-from publish.sources import LoadedSource, load_sources
+from analysis.inputs.project import Project, load_project, parse_bandwidths, with_overrides
+from analysis.inputs.sources import LoadedSource, load_sources
 
 ROOT = Path(__file__).resolve().parent
 PROJECT_FILE = ROOT / "_quarto.yml"

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     # Imported here so that the pure package does not depend on the I/O layer.
-    from publish.sources import load_datasets
+    from .inputs.sources import load_datasets
 
     try:
         config = AnalysisConfig(seed=args.seed)

@@ -6,10 +6,10 @@ import numpy as np
 from scipy import stats
 
 from .availability import NotAvailable, attempt, not_available
-from .binned import EXACT_MAX_N, bin_for_bandwidths, engine_for
-from .binned_heldout import kde_log_density
+from .binned.grid import EXACT_MAX_N, bin_for_bandwidths, engine_for
+from .binned.heldout import kde_log_density
 from .dataset import Dataset
-from .kernel import log_density
+from .exact.kernel import log_density
 from .results import MAX_STORED_VALUES, Comparison, PairedComparison
 
 __all__ = ["AD_MIN_AGES", "MIN_PAIRS", "PEARSON_MIN_PAIRS", "SPEARMAN_MIN_PAIRS", "WILCOXON_MIN_DIFFERENCES", "compare"]

@@ -4,21 +4,21 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from .availability import attempt
-from .bandwidth import choose_bandwidths, kde_models
-from .binned import EXACT_MAX_N, engine_for, engine_info
+from .statistics.bandwidth import choose_bandwidths, kde_models
+from .binned.grid import EXACT_MAX_N, engine_for, engine_info
 from .compare import compare
 from .config import AnalysisConfig
 from .dataset import Dataset, too_few_ages
 from .errors import DataError
-from .gaussian import fit_gaussian
-from .heldout import held_out_scores
-from .histogram import auto_histogram, empirical_cdf
-from .kde import scipy_curve, sklearn_curve
-from .resample import synthetic_sample
-from .scaled import analyse_binned
+from .statistics.gaussian import fit_gaussian
+from .statistics.heldout import held_out_scores
+from .statistics.histogram import auto_histogram, empirical_cdf
+from .exact.curves import scipy_curve, sklearn_curve
+from .exact.sampling import synthetic_sample
+from .binned.engine import analyse_binned
 from .results import AnalysisResult, BandwidthChoice, DatasetResult
 from .seeds import rng_for
-from .summary import summarise
+from .statistics.summary import summarise
 
 __all__ = ["analyse", "analyse_dataset"]
 

@@ -16,13 +16,13 @@ from scipy.stats import gaussian_kde
 from sklearn.neighbors import KernelDensity
 from statsmodels.nonparametric.kde import KDEUnivariate
 
-from analysis.bandwidth import improved_sheather_jones
-from analysis.binned import bin_for_bandwidths
-from analysis.binned_density import binned_density
-from analysis.binned_sampling import envelope_multinomial, sample_binned
-from analysis.binned_selectors import binned_loo_cv, rule_of_thumb
-from analysis.kernel import log_density
-from analysis.resample import sample_kde
+from analysis.statistics.bandwidth import improved_sheather_jones
+from analysis.binned.grid import bin_for_bandwidths
+from analysis.binned.density import binned_density
+from analysis.binned.sampling import envelope_multinomial, sample_binned
+from analysis.binned.selectors import binned_loo_cv, rule_of_thumb
+from analysis.exact.kernel import log_density
+from analysis.exact.sampling import sample_kde
 from benchmarks.timing import median_time, peak_memory
 
 GRID_BANDWIDTHS = (0.01, 0.1, 1.0)

@@ -32,11 +32,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import analysis.text_scan
-from analysis.table import parse_table
-from analysis.table_fast import parse_large  # imported here so that no timing includes pyarrow's
+import analysis.readers.text_bytes
+from analysis.readers.table import parse_table
+from analysis.readers.text_arrow import parse_large  # imported here so that no timing includes pyarrow's
 from benchmarks.timing import median_time
-from publish.readers import read_catalog
+from analysis.readers.catalogs import read_catalog
 
 COMMENT_EVERY = 1000  # rows between comment lines in the irregular layout
 

@@ -16,14 +16,7 @@ from .figure_parts import (
     model_title,
     panel_grid,
 )
-from .figure_style import (
-    AGE_LABEL,
-    COUNTS_LABEL,
-    GAUSSIAN_COLOUR,
-    age_reference_lines,
-    format_gyr,
-    new_figure,
-)
+from .figure_style import AGE_LABEL, COUNTS_LABEL, GAUSSIAN_COLOUR, age_reference_lines, format_gyr, new_figure
 
 __all__ = ["step_figure", "bandwidths_figure", "synthetic_figure"]
 

@@ -16,19 +16,19 @@ from typing import Any, Protocol
 import jinja2
 import numpy as np
 
-from analysis.binned import BINS_PER_BANDWIDTH, EXACT_MAX_N, NODES_PER_BANDWIDTH, ORDER
+from analysis.binned.grid import BINS_PER_BANDWIDTH, EXACT_MAX_N, NODES_PER_BANDWIDTH, ORDER
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.folds import MIN_TRAINING_STARS, folds_text
 from analysis.minimums import MINIMUMS
 from analysis.results import AnalysisResult, Comparison, DatasetResult, EngineInfo
-from publish.buildinfo import BuildInfo
-from publish.downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
-from publish.engines import MARGIN_CM, PAPER_CM
-from publish.figure_plan import DATASET_FIGURES, figure_plan
-from publish.filters import FILTERS
-from publish.references import csl_entries, csl_json, dataset_key, source_key
+from .buildinfo import BuildInfo
+from .downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
+from .engines import MARGIN_CM, PAPER_CM
+from .figure_plan import DATASET_FIGURES, figure_plan
+from .filters import FILTERS
+from .references import csl_entries, csl_json, dataset_key, source_key
 
 __all__ = [
     "Page", "REFERENCES_FILE", "build_context", "explorer_json", "fine_histogram", "make_environment", "render_pages",

@@ -12,8 +12,8 @@ from scipy.stats import gaussian_kde
 from sklearn.neighbors import KernelDensity
 from statsmodels.nonparametric.bandwidths import bw_silverman
 
-from analysis import bandwidth
-from analysis.bandwidth import (
+from analysis.statistics import bandwidth
+from analysis.statistics.bandwidth import (
     BANDWIDTH_RULES,
     bandwidth_for,
     choose_bandwidths,
@@ -22,7 +22,7 @@ from analysis.bandwidth import (
     tie_report,
 )
 from analysis.availability import NotAvailable
-from analysis.bandwidth import ISJ_MIN_DISTINCT
+from analysis.statistics.bandwidth import ISJ_MIN_DISTINCT
 from analysis.errors import ConfigError, DataError
 from analysis.folds import kfold_indices
 

@@ -9,8 +9,8 @@ from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 from scipy.stats import norm
 
-from analysis.bandwidth import BANDWIDTH_RULES
-from analysis.binned import (
+from analysis.statistics.bandwidth import BANDWIDTH_RULES
+from analysis.binned.grid import (
     EXACT_MAX_N,
     MAX_BINS,
     bin_ages,
@@ -21,13 +21,13 @@ from analysis.binned import (
     relative_error_bound,
     without,
 )
-from analysis.binned_density import binned_density
-from analysis.binned_sampling import envelope_multinomial, sample_binned
-from analysis.binned_selectors import binned_loo_cv, rule_of_thumb
+from analysis.binned.density import binned_density
+from analysis.binned.sampling import envelope_multinomial, sample_binned
+from analysis.binned.selectors import binned_loo_cv, rule_of_thumb
 from analysis.errors import DataError
-from analysis.kde import kde_grid
-from analysis.kernel import log_density
-from analysis.resample import sample_kde
+from analysis.exact.curves import kde_grid
+from analysis.exact.kernel import log_density
+from analysis.exact.sampling import sample_kde
 
 
 def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -194,7 +194,7 @@ def test_same_seed_same_output_different_seed_different_output():
 
 
 def test_binning_in_threaded_parts_gives_the_same_moments(monkeypatch):
-    from analysis import binned as module
+    from analysis.binned import grid as module
 
     ages = _ages(np.random.default_rng(111), 5000)
     whole = bin_ages(ages, lo=0.0, hi=40.0, n_bins=1001).moments

@@ -14,9 +14,9 @@ import threading
 import pytest
 
 from analysis.errors import DataError
-from publish import files
-from publish.files import open_regular, read_regular, regular_file
-from publish.sources import find_source_file, load_datasets
+from analysis.inputs import files
+from analysis.inputs.files import open_regular, read_regular, regular_file
+from analysis.inputs.sources import find_source_file, load_datasets
 from tests.support import run_build
 from tests.test_sources import MANIFEST, SMALL, _spec
 

@@ -7,8 +7,8 @@ import pytest
 from scipy.integrate import trapezoid
 from scipy.stats import gaussian_kde, norm
 
-from analysis.bandwidth import BANDWIDTH_RULES
-from analysis.kde import kde_grid, scipy_curve, sklearn_curve
+from analysis.statistics.bandwidth import BANDWIDTH_RULES
+from analysis.exact.curves import kde_grid, scipy_curve, sklearn_curve
 
 
 
@@ -25,7 +25,7 @@ def test_grid_reaches_three_bandwidths_beyond_the_data(h):
 
 def test_grid_is_capped_with_a_warning(caplog):
     ages = np.array([0.0, 15.0])
-    with caplog.at_level(logging.WARNING, logger="analysis.kde"):
+    with caplog.at_level(logging.WARNING, logger="analysis.exact.curves"):
         x = kde_grid(ages, 1e-4)
     assert x.size == 20001
     assert "capped at 20001 points" in caplog.text

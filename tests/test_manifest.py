@@ -8,9 +8,9 @@ import re
 import pytest
 import yaml
 
-import analysis.manifest
+import analysis.readers.manifest
 from analysis.errors import ConfigError
-from analysis.manifest import OKABE_ITO, DatasetSpec, manifest_for_file, parse_manifest
+from analysis.readers.manifest import OKABE_ITO, DatasetSpec, manifest_for_file, parse_manifest
 
 MANIFEST = Path(__file__).resolve().parents[1] / "data" / "datasets.yml"
 WHERE = "data/datasets.yml"
@@ -214,4 +214,4 @@ def test_manifest_for_file_without_header_and_its_colours():
 
 
 def test_docstring_examples():
-    assert doctest.testmod(analysis.manifest, raise_on_error=True).attempted >= 1
+    assert doctest.testmod(analysis.readers.manifest, raise_on_error=True).attempted >= 1

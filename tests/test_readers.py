@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis.errors import DataError
-from publish.readers import detect_format, read_catalog
+from analysis.readers.catalogs import detect_format, read_catalog
 
 AGES_MYR = [9310.0, 7760.0, 1500.0, 12000.0]
 

@@ -7,17 +7,17 @@ import pytest
 from scipy import stats
 
 from analysis import AnalysisConfig, Dataset, analyse, to_json
-from analysis.bandwidth import improved_sheather_jones, tie_report
-from analysis.binned_heldout import fold_labels
+from analysis.statistics.bandwidth import improved_sheather_jones, tie_report
+from analysis.binned.heldout import fold_labels
 from analysis.compare import compare
-from analysis.gaussian import fit_gaussian
-from analysis.histogram import auto_histogram, empirical_cdf
-from analysis.kernel import log_density
+from analysis.statistics.gaussian import fit_gaussian
+from analysis.statistics.histogram import auto_histogram, empirical_cdf
+from analysis.exact.kernel import log_density
 from analysis.pipeline import analyse_dataset
 from analysis.results import MAX_STORED_VALUES
-from analysis.scaled import BINNED_METHOD, SCIPY_BINNED_METHOD
-from analysis.sorted_stats import runs, sorted_ecdf, sorted_gaussian, sorted_summary, sorted_ties
-from analysis.summary import summarise
+from analysis.binned.engine import BINNED_METHOD, SCIPY_BINNED_METHOD
+from analysis.statistics.sample import runs, sorted_ecdf, sorted_gaussian, sorted_summary, sorted_ties
+from analysis.statistics.summary import summarise
 
 N = 2_000  # the exact path's 5-fold CV is O(n^2) x 80 bandwidths: seconds at 2000
 CONFIG = AnalysisConfig(replicates=100, bootstrap_resamples=400)
@@ -130,8 +130,8 @@ def test_held_out_scores_close(both):
 
 
 def test_held_out_with_the_same_folds_equals_the_exact_sum():
-    from analysis.binned import bin_for_bandwidths
-    from analysis.binned_heldout import held_out_binned
+    from analysis.binned.grid import bin_for_bandwidths
+    from analysis.binned.heldout import held_out_binned
 
     ordered = np.sort(_ages(8, 5000))
     models = [("grid", 0.01), ("grid", 0.3)]

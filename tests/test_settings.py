@@ -7,7 +7,7 @@ import pytest
 
 from analysis.config import AnalysisConfig
 from analysis.errors import ConfigError
-from publish.settings import load_project, parse_bandwidths, with_overrides
+from analysis.inputs.project import load_project, parse_bandwidths, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 

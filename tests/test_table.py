@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 import numpy as np
 import pytest
 
-import analysis.table
+import analysis.readers.table
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.errors import DataError
-from analysis.manifest import DatasetSpec, SourceSpec
-from analysis.table import Table, datasets_from_table, parse_table
-from analysis.text_rows import MAX_COLUMNS, MAX_LINE_BYTES
+from analysis.readers.manifest import DatasetSpec, SourceSpec
+from analysis.readers.table import Table, datasets_from_table, parse_table
+from analysis.readers.text_grammar import MAX_COLUMNS, MAX_LINE_BYTES
 
 
 def _source(*columns: int | str, paired: bool = True) -> SourceSpec:
@@ -386,7 +386,7 @@ def test_the_first_line_over_the_limit_is_named(lines, last_end):
 
 
 def test_docstring_examples():
-    assert doctest.testmod(analysis.table, raise_on_error=True).attempted >= 1
+    assert doctest.testmod(analysis.readers.table, raise_on_error=True).attempted >= 1
 
 
 def test_table_copies_writable_arrays_and_keeps_read_only_ones():

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 import numpy as np
 
 from analysis.errors import DataError
-from analysis.table import Table, parse_table
-from analysis.table_fast import parse_large
-from analysis.text_scan import scan_table
+from analysis.readers.table import Table, parse_table
+from analysis.readers.text_arrow import parse_large
+from analysis.readers.text_bytes import scan_table
 
 SLOW = 1 << 62  # above any file's size: the line-by-line parser
 

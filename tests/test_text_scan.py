@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 import numpy as np
 import pytest
 
-from analysis.ages import MAX_AGE_GYR
+from analysis.readers.ages import MAX_AGE_GYR
 from analysis.errors import DataError
-from analysis.table import parse_table
-from analysis.text_scan import _MAX_SLOW, _OK, _SLOW, _cuts, _number, scan_table
+from analysis.readers.table import parse_table
+from analysis.readers.text_bytes import _MAX_SLOW, _OK, _SLOW, _cuts, _number, scan_table
 
 SLOW = 1 << 62  # above any file's size: the line-by-line parser
 

@@ -10,7 +10,7 @@ from collections.abc import Hashable, Iterable, Sequence
 import hashlib
 import re
 
-from .text_rows import shown
+from .text_grammar import shown
 
 __all__ = ["MAX_NAME_CHARS", "first_repeat", "named_twice", "slug"]
 

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
-from .availability import not_available
-from .folds import fold_count, kfold_indices
-from .kernel import log_density
-from .results import HeldOutScore
+from ..availability import not_available
+from ..folds import fold_count, kfold_indices
+from ..exact.kernel import log_density
+from ..results import HeldOutScore
 
 __all__ = ["held_out_scores", "no_gaussian_reason"]
 

@@ -12,7 +12,7 @@ when a catalog is binned: the exact path (the 91-star default) never loads it.
 import numba
 import numpy as np
 
-from .binned import STENCIL
+from .grid import STENCIL
 
 __all__ = ["accumulate_moments", "lagrange_interpolate"]
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .config import AGE_OF_UNIVERSE_GYR
-from .results import MAX_STORED_VALUES, SyntheticSample
+from ..config import AGE_OF_UNIVERSE_GYR
+from ..results import MAX_STORED_VALUES, SyntheticSample
 
 __all__ = ["sample_kde", "synthetic_sample"]
 

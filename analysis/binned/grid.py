@@ -19,8 +19,8 @@ import os
 import numpy as np
 from numpy.polynomial.hermite_e import hermeval
 
-from .errors import DataError
-from .results import EngineInfo
+from ..errors import DataError
+from ..results import EngineInfo
 
 __all__ = [
     "BINS_PER_BANDWIDTH",
@@ -93,7 +93,7 @@ class BinnedData:
 
 def _moments(ages, lo: float, step: float, n_bins: int, order: int, labels=None, fold: int = 0):
     """``(moments, skipped)``: the kernel over parts of ``_PART`` ages, in threads, summed in order."""
-    from .binned_kernels import accumulate_moments  # numba, loaded only for catalogs
+    from .loops import accumulate_moments  # numba, loaded only for catalogs
 
     ages = np.ascontiguousarray(ages, dtype=float)
     labels = np.empty(0, dtype=np.int8) if labels is None else np.ascontiguousarray(labels)

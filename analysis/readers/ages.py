@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .config import AGE_OF_UNIVERSE_GYR
+from ..config import AGE_OF_UNIVERSE_GYR
 
 __all__ = ["MAX_AGE_GYR", "UNIT_HINT", "age_problem", "invalid_ages"]
 

@@ -28,7 +28,7 @@ import math
 import re
 
 from .ages import MAX_AGE_GYR, UNIT_HINT, age_problem
-from .errors import DataError
+from ..errors import DataError
 
 __all__ = [
     "BLANKS",

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .config import AGE_OF_UNIVERSE_GYR
-from .results import Summary
+from ..config import AGE_OF_UNIVERSE_GYR
+from ..results import Summary
 
 __all__ = ["summarise"]
 

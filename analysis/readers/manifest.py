@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import re
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .names import MAX_NAME_CHARS, first_repeat, slug
 
 __all__ = ["DatasetSpec", "SourceSpec", "Manifest", "FORMATS", "OKABE_ITO", "parse_manifest", "manifest_for_file"]

@@ -18,11 +18,11 @@ import numpy as np
 from scipy.fft import dct
 from scipy.optimize import brentq, minimize_scalar
 
-from .availability import NotAvailable, attempt, not_available
-from .errors import ConfigError, DataError
-from .folds import fold_count, folds_text, kfold_indices
-from .kernel import log_density
-from .results import BandwidthChoice, BandwidthSet, CvCurve, TieReport
+from ..availability import NotAvailable, attempt, not_available
+from ..errors import ConfigError, DataError
+from ..folds import fold_count, folds_text, kfold_indices
+from ..exact.kernel import log_density
+from ..results import BandwidthChoice, BandwidthSet, CvCurve, TieReport
 
 __all__ = [
     "BANDWIDTH_RULES",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
 
-from .binned import (
+from .grid import (
     BINS_PER_BANDWIDTH,
     NODES_PER_BANDWIDTH,
     STENCIL,
@@ -139,7 +139,7 @@ def interpolate(nodes: DensityNodes, points: np.ndarray) -> np.ndarray:
     No temporaries beyond the output. Points must lie within the reach the
     nodes were padded for.
     """
-    from .binned_kernels import lagrange_interpolate  # numba, loaded only for catalogs
+    from .loops import lagrange_interpolate  # numba, loaded only for catalogs
 
     points = np.ascontiguousarray(points, dtype=float)
     out = np.empty((len(nodes.rows), points.size))

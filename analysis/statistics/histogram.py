@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .results import Ecdf, Histogram
+from ..results import Ecdf, Histogram
 
 __all__ = ["auto_histogram", "empirical_cdf"]
 

@@ -11,10 +11,10 @@ import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
 from scipy.optimize import minimize_scalar
 
-from .bandwidth import no_cv_maximum
-from .binned import MAX_BINS, bin_ages
-from .errors import DataError
-from .results import CvCurve
+from ..statistics.bandwidth import no_cv_maximum
+from .grid import MAX_BINS, bin_ages
+from ..errors import DataError
+from ..results import CvCurve
 
 __all__ = ["binned_loo_cv", "rule_of_thumb", "rules_from_spread"]
 

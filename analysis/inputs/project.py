@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from analysis.config import AnalysisConfig, check_setting, config_from_mapping
-from analysis.errors import ConfigError
+from ..config import AnalysisConfig, check_setting, config_from_mapping
+from ..errors import ConfigError
 
 __all__ = ["Project", "load_project", "with_overrides", "parse_bandwidths"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import stat
 from typing import BinaryIO
 
-from analysis.errors import DataError
+from ..errors import DataError
 
 __all__ = ["present", "regular_file", "open_regular", "read_regular"]
 

@@ -9,11 +9,11 @@ training ages near the point, found by binary search in the sorted ages.
 
 import numpy as np
 
-from .binned import BinnedData, rebin, without
-from .binned_density import DensityNodes, density_nodes, interpolate
-from .heldout import no_gaussian_reason
-from .kernel import log_density
-from .results import HeldOutScore
+from .grid import BinnedData, rebin, without
+from .density import DensityNodes, density_nodes, interpolate
+from ..statistics.heldout import no_gaussian_reason
+from ..exact.kernel import log_density
+from ..results import HeldOutScore
 
 __all__ = ["fold_labels", "held_out_binned", "kde_log_density", "log_densities"]
 

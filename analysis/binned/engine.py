@@ -10,19 +10,19 @@ training folds. Time O(n log n) (one sort) and memory about one copy of the ages
 
 import numpy as np
 
-from .availability import attempt
-from .bandwidth import isj_from_sorted, kde_models, rule_note
-from .binned import BinnedData, bin_for_bandwidths, relative_error_bound
-from .binned_density import DensityNodes, cdf_at, density_nodes, interpolate
-from .binned_heldout import held_out_binned
-from .binned_sampling import component_cdf
-from .binned_selectors import binned_loo_cv, rules_from_spread
-from .config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
-from .dataset import Dataset
-from .errors import DataError
-from .kde import kde_grid
-from .resample import sample_kde
-from .results import (
+from ..availability import attempt
+from ..statistics.bandwidth import isj_from_sorted, kde_models, rule_note
+from .grid import BinnedData, bin_for_bandwidths, relative_error_bound
+from .density import DensityNodes, cdf_at, density_nodes, interpolate
+from .heldout import held_out_binned
+from .sampling import component_cdf
+from .selectors import binned_loo_cv, rules_from_spread
+from ..config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
+from ..dataset import Dataset
+from ..errors import DataError
+from ..exact.curves import kde_grid
+from ..exact.sampling import sample_kde
+from ..results import (
     MAX_STORED_VALUES,
     BandwidthChoice,
     BandwidthSet,
@@ -31,8 +31,8 @@ from .results import (
     KdeCurve,
     SyntheticSample,
 )
-from .seeds import rng_for
-from .sorted_stats import runs, sorted_ecdf, sorted_gaussian, sorted_histogram, sorted_summary, sorted_ties
+from ..seeds import rng_for
+from ..statistics.sample import runs, sorted_ecdf, sorted_gaussian, sorted_histogram, sorted_summary, sorted_ties
 
 __all__ = ["BINNED_METHOD", "SCIPY_BINNED_METHOD", "analyse_binned"]
 

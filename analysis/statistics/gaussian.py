@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from .results import GaussianFit
+from ..results import GaussianFit
 
 __all__ = ["SMOOTH_POINTS", "SMOOTH_SIGMAS", "fit_gaussian"]
 

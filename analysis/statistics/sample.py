@@ -17,10 +17,10 @@ from scipy import stats
 from scipy.special import ndtr
 
 from .bandwidth import tie_message
-from .config import AGE_OF_UNIVERSE_GYR
+from ..config import AGE_OF_UNIVERSE_GYR
 from .gaussian import SMOOTH_POINTS, SMOOTH_SIGMAS
 from .histogram import ECDF_MAX_POINTS
-from .results import Ecdf, GaussianFit, Histogram, Summary, TieReport
+from ..results import Ecdf, GaussianFit, Histogram, Summary, TieReport
 
 __all__ = ["Runs", "counts_in", "runs", "sorted_ecdf", "sorted_gaussian", "sorted_histogram",
            "sorted_std", "sorted_summary", "sorted_ties"]

@@ -37,7 +37,7 @@ import pyarrow.csv as pacsv
 
 from .ages import invalid_ages
 from .table import Table, find_header, head_lines
-from .text_rows import FIELD_PATTERN, row_ages, split_fields
+from .text_grammar import FIELD_PATTERN, row_ages, split_fields
 
 __all__ = ["parse_large"]
 

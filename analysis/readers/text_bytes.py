@@ -45,9 +45,9 @@ import numba
 import numpy as np
 
 from .ages import invalid_ages
-from .errors import DataError
+from ..errors import DataError
 from .table import Table, find_header, head_lines
-from .text_rows import split_fields
+from .text_grammar import split_fields
 
 __all__ = ["scan_table"]
 

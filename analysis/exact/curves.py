@@ -11,7 +11,7 @@ import numpy as np
 from scipy.stats import gaussian_kde
 from sklearn.neighbors import KernelDensity
 
-from .results import KdeCurve
+from ..results import KdeCurve
 
 __all__ = ["kde_grid", "sklearn_curve", "scipy_curve"]
 

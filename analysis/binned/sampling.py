@@ -9,7 +9,7 @@ and already O(size).
 import numpy as np
 from scipy.special import ndtr
 
-from .binned import BinnedData, checked_bandwidths
+from .grid import BinnedData, checked_bandwidths
 
 __all__ = ["component_cdf", "envelope_multinomial", "sample_binned"]
 

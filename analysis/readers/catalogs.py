@@ -18,12 +18,12 @@ import zlib
 
 import numpy as np
 
-from analysis.ages import MAX_AGE_GYR, UNIT_HINT, age_problem, invalid_ages
-from analysis.errors import DataError
-from analysis.manifest import FORMATS
-from analysis.names import named_twice
-from analysis.table import Table
-from analysis.text_rows import MAX_COLUMNS
+from .ages import MAX_AGE_GYR, UNIT_HINT, age_problem, invalid_ages
+from ..errors import DataError
+from .manifest import FORMATS
+from .names import named_twice
+from .table import Table
+from .text_grammar import MAX_COLUMNS
 
 __all__ = ["FORMAT_BY_EXTENSION", "detect_format", "resolve_columns", "read_catalog"]
 

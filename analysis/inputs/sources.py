@@ -18,14 +18,14 @@ import pooch
 import requests
 import yaml
 
-from analysis.dataset import Dataset
-from analysis.errors import ConfigError, DataError
-from analysis.manifest import Manifest, SourceSpec, manifest_for_file, parse_manifest
-from analysis.names import first_repeat
-from analysis.table import Table, datasets_from_table, parse_table
+from ..dataset import Dataset
+from ..errors import ConfigError, DataError
+from ..readers.manifest import Manifest, SourceSpec, manifest_for_file, parse_manifest
+from ..readers.names import first_repeat
+from ..readers.table import Table, datasets_from_table, parse_table
 
 from .files import open_regular, present, read_regular, regular_file
-from .readers import detect_format, read_catalog, resolve_columns
+from ..readers.catalogs import detect_format, read_catalog, resolve_columns
 
 __all__ = [
     "DATA_DIR_ENV",

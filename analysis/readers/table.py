@@ -22,11 +22,11 @@ import re
 
 import numpy as np
 
-from .dataset import Dataset, too_few_ages
-from .errors import DataError
+from ..dataset import Dataset, too_few_ages
+from ..errors import DataError
 from .manifest import SourceSpec
 from .names import named_twice
-from .text_rows import (
+from .text_grammar import (
     BLANKS,
     check_bytes,
     check_width,
@@ -230,12 +230,12 @@ def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD
     check_bytes(raw, source)  # before any reader: every path refuses the same binary or overlong lines
     if len(raw) >= fast_threshold:
         # numba and pyarrow are imported only for large files, pyarrow only if the kernel hands on.
-        from .text_scan import scan_table
+        from .text_bytes import scan_table
 
         table = scan_table(raw, source)
         if table is not None:
             return table
-        from .table_fast import parse_large
+        from .text_arrow import parse_large
 
         table = parse_large(raw, source)
         if table is not None:
