@@ -38,11 +38,13 @@ from typing import Any
 from analysis.config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
 from analysis.errors import ConfigError, ReportError
 from analysis.results import AnalysisResult
-from publish import cache, outdir, site
+from publish import cache, site
+from publish.site import check_output
 from publish.buildinfo import BuildInfo, Revision, SourceInfo, revision_of, source_date
 from publish.downloads import write_downloads
-from publish.engines import ENGINES, FORMATS, PandocEngine, QuartoEngine, select_engine, site_spec
-from publish.render import Page, build_context, render_pages
+from publish.engines import ENGINES, PandocEngine, QuartoEngine, select_engine
+from publish.project import FORMATS, Page, site_spec
+from publish.render import build_context, render_pages
 from analysis.inputs.project import Project, load_project, parse_bandwidths, with_overrides
 from analysis.inputs.sources import LoadedSource, load_sources
 
@@ -127,7 +129,7 @@ def configure(b: Build) -> None:
 
     Then remove what killed builds left beside the output and in the cache.
     """
-    b.out = outdir.check_output(b.args.out, root=ROOT, protected=PROJECT_FOLDERS)
+    b.out = check_output(b.args.out, root=ROOT, protected=PROJECT_FOLDERS)
     b.formats = FORMATS if b.args.format == "all" else (b.args.format,)
     b.project = load_project(PROJECT_FILE)
     bandwidths = parse_bandwidths(b.args.bandwidths) if b.args.bandwidths is not None else None

@@ -29,7 +29,7 @@ import pickle
 import shutil
 from typing import Any
 
-from . import swap, tempdirs
+from .site import KEY_FILE, swap, tempdirs
 
 __all__ = [
     "KEY_FILE",
@@ -48,8 +48,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: The key's file name inside the output folder.
-KEY_FILE = ".build-key"
 #: Folders whose every file is code for the key (relative to the repository root).
 CODE_FOLDERS = ("analysis", "publish", "templates", "report")
 #: Single files that are code or configuration for the key.

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from analysis.results import Histogram
-from publish import tempdirs
+from publish.site import tempdirs
 from publish.cache import (
     ARTEFACT_FILES,
     ARTEFACT_FOLDERS,

@@ -15,17 +15,9 @@ import yaml
 
 from analysis.errors import EngineError
 from analysis.errors import ConfigError
-from publish.engines import (
-    PandocEngine,
-    QuartoEngine,
-    SiteSpec,
-    error_summary,
-    find_quarto,
-    run,
-    select_engine,
-    site_spec,
-)
-from publish.render import Page
+from publish.engines import PandocEngine, QuartoEngine, error_summary, find_quarto, run, select_engine
+from publish.project import SiteSpec, site_spec
+from publish.project import Page
 from publish.site import staged_quarto, write_staged_quarto
 from tests.support import require
 

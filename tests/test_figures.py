@@ -17,10 +17,10 @@ from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.statistics.histogram import empirical_cdf
 from analysis.pipeline import analyse
-from publish.figure_style import FIGURE_WIDTH_IN, PNG_DPI
+from publish.figures.style import FIGURE_WIDTH_IN, PNG_DPI
 from publish.figures import draw_figures
-from publish.figures_dataset import step_figure
-from publish.figures_shared import comparison_ecdf_figure
+from publish.figures.dataset import step_figure
+from publish.figures.across import comparison_ecdf_figure
 
 SVG = "{http://www.w3.org/2000/svg}"
 PER_DATASET = ("step7", "step9", "bandwidths", "synthetic")
@@ -268,7 +268,7 @@ def test_a_catalogs_stored_synthetic_ages_are_scaled_to_its_size():
     from dataclasses import replace
 
     from analysis.results import SyntheticSample
-    from publish.figures_dataset import synthetic_counts
+    from publish.figures.dataset import synthetic_counts
 
     ages = np.random.default_rng(77).normal(8.0, 2.0, 500)
     edges = np.linspace(0.0, 16.0, 9)
@@ -320,8 +320,8 @@ def test_small_data_sets_get_every_figure_their_data_allow(small):
 def test_small_data_figures_have_no_empty_panel(small):
     result, _, _ = small
     two, three = result.datasets
-    from publish.figures_dataset import bandwidths_figure, synthetic_figure
-    from publish.figures_shared import bandwidth_lecture_figure, overview_figure
+    from publish.figures.dataset import bandwidths_figure, synthetic_figure
+    from publish.figures.across import bandwidth_lecture_figure, overview_figure
 
     for d in (two, three):
         for draw in (bandwidths_figure, synthetic_figure):
@@ -347,7 +347,7 @@ def test_small_data_figures_have_no_empty_panel(small):
 def test_a_figure_no_data_set_can_fill_is_left_out_with_the_reason(tmp_path):
     two = Dataset("two", "Two stars", "#0072B2", (3.1, 9.4), (0, 1), 0, "two.csv")
     result = analyse([two], AnalysisConfig(replicates=20))
-    from publish.figure_plan import figure_plan
+    from publish.figures import figure_plan
 
     plan = figure_plan(result)
     assert set(plan.omitted) == {"bandwidth-cv", "generative-heldout", "comparison-kde"}
@@ -365,7 +365,7 @@ def test_a_cv_curve_without_a_maximum_is_drawn_without_its_star(tmp_path):
     result = analyse([ties], AnalysisConfig(replicates=20))
     (d,) = result.datasets
     assert d.cv_curve.best_bandwidth is None
-    from publish.figures_scores import bandwidth_cv_figure
+    from publish.figures.scores import bandwidth_cv_figure
 
     fig, alt, caption = bandwidth_cv_figure(result)
     ax = fig.axes[0]

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from analysis.errors import ConfigError
-from publish import outdir
-from publish.outdir import MARKER, check_output, is_site, write_marker
+from publish.site import outdir
+from publish.site import MARKER, check_output, is_site, write_marker
 
 PROTECTED = ("analysis", "publish", "tests", ".git")
 

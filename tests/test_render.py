@@ -18,8 +18,8 @@ from analysis.statistics.histogram import auto_histogram
 from analysis.pipeline import analyse
 from analysis.results import EngineInfo
 from publish.buildinfo import BuildInfo, SourceInfo
-from publish.figure_plan import figure_plan
-from publish.filters import gyr, md, na, num, pct, pvalue, sci, url
+from publish.figures import figure_plan
+from publish.render.filters import gyr, md, na, num, pct, pvalue, sci, url
 from publish.render import (
     EXPLORER_BIN_GYR,
     EXPLORER_MAX_AGES,

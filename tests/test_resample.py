@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from sklearn.neighbors import KernelDensity
 
-from analysis.exact import sampling
+from analysis.exact import sampling as resample
 from analysis.exact.sampling import sample_kde, synthetic_sample
 
 

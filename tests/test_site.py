@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from analysis.errors import ReportError
-from publish import swap, tempdirs
-from publish.outdir import MARKER, is_site
-from publish.render import Page
+from publish.site import swap, tempdirs
+from publish.site import MARKER, is_site
+from publish.project import Page
 from publish.site import make_stage, publish, remove_leftovers, remove_stage, staged_quarto, write_staged_quarto
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +102,8 @@ def test_a_crash_between_the_two_renames_keeps_the_old_site_and_the_next_build_p
     code = f"""
 import os, signal
 from pathlib import Path
-from publish import site, swap
+from publish import site
+from publish.site import swap
 swap._system_exchanger = lambda: None
 real_replace, calls = os.replace, []
 def crashing_replace(src, dst):

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from publish import swap
+from publish.site import swap
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import subprocess
 import sys
 
-from publish import tempdirs
+from publish.site import tempdirs
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = ".site-stage-"
@@ -14,7 +14,7 @@ def _owner(parent: Path, *, wait: bool) -> subprocess.Popen:
     """Another process that creates an owned folder, prints it, then waits on stdin or is killed."""
     end = "sys.stdin.read()" if wait else "os.kill(os.getpid(), signal.SIGKILL)"
     code = (
-        "import os, signal, sys\nfrom pathlib import Path\nfrom publish import tempdirs\n"
+        "import os, signal, sys\nfrom pathlib import Path\nfrom publish.site import tempdirs\n"
         f"print(tempdirs.create({PREFIX!r}, Path({str(parent)!r})), flush=True)\n{end}\n"
     )
     return subprocess.Popen(

@@ -19,15 +19,15 @@ import logging
 import os
 from pathlib import Path
 import shutil
-from typing import Any, Protocol
+from typing import Any
 
 import yaml
 
 from analysis.errors import ReportError
 
 from . import swap, tempdirs
-from .engines import PDF_NAME, REPORT_PAGE
-from .filters import md
+from ..project import PDF_NAME, REPORT_PAGE, Page
+from ..render import md
 from .outdir import write_marker
 
 __all__ = [
@@ -36,12 +36,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-
-class Page(Protocol):
-    """A generated page: its ``.qmd`` file name in the stage and its title."""
-
-    file: str
-    title: str
 
 
 def _stage_prefix(out: Path) -> str:

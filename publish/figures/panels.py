@@ -13,7 +13,7 @@ import numpy as np
 
 from analysis.results import DatasetResult, KdeCurve, SyntheticSample
 
-from .figure_style import AGE_LABEL, age_reference_lines, format_gyr, new_figure
+from .style import AGE_LABEL, age_reference_lines, format_gyr, new_figure
 
 __all__ = [
     "Drawn",

@@ -19,7 +19,7 @@ from typing import Any
 
 from analysis.dataset import Dataset
 
-from .buildinfo import SourceInfo
+from ..buildinfo import SourceInfo
 from .filters import safe_url
 
 __all__ = ["dataset_key", "source_key", "csl_entries", "csl_json"]

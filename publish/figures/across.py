@@ -7,8 +7,8 @@ import numpy as np
 
 from analysis.results import AnalysisResult, Comparison, DatasetResult, Ecdf
 
-from .figure_parts import Drawn, bin_width, clipped_note, cv_kde, kde_panel, missing_rules, model_title, shared_legend
-from .figure_style import (
+from .panels import Drawn, bin_width, clipped_note, cv_kde, kde_panel, missing_rules, model_title, shared_legend
+from .style import (
     AGE_LABEL,
     COUNTS_LABEL,
     DENSITY_LABEL,

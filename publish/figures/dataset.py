@@ -4,7 +4,7 @@ import numpy as np
 
 from analysis.results import DatasetResult, SyntheticSample
 
-from .figure_parts import (
+from .panels import (
     PANEL_COLUMNS,
     Drawn,
     bin_width,
@@ -16,7 +16,7 @@ from .figure_parts import (
     model_title,
     panel_grid,
 )
-from .figure_style import AGE_LABEL, COUNTS_LABEL, GAUSSIAN_COLOUR, age_reference_lines, format_gyr, new_figure
+from .style import AGE_LABEL, COUNTS_LABEL, GAUSSIAN_COLOUR, age_reference_lines, format_gyr, new_figure
 
 __all__ = ["step_figure", "bandwidths_figure", "synthetic_figure"]
 

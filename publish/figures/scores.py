@@ -13,8 +13,8 @@ import numpy as np
 from analysis.folds import folds_text
 from analysis.results import AnalysisResult, DatasetResult, HeldOutScore
 
-from .figure_parts import RULE_NAMES, Drawn, missing_rules
-from .figure_style import GAUSSIAN_COLOUR, format_gyr, new_figure
+from .panels import RULE_NAMES, Drawn, missing_rules
+from .style import GAUSSIAN_COLOUR, format_gyr, new_figure
 
 __all__ = ["bandwidth_cv_figure", "generative_heldout_figure"]
 

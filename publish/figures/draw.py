@@ -13,12 +13,12 @@ from pathlib import Path
 from analysis.errors import RenderError
 from analysis.results import AnalysisResult, DatasetResult
 
-from .figure_parts import Drawn
-from .figure_plan import figure_plan
-from .figure_style import figure_style, save_figure
-from .figures_dataset import bandwidths_figure, step_figure, synthetic_figure
-from .figures_scores import bandwidth_cv_figure, generative_heldout_figure
-from .figures_shared import (
+from .panels import Drawn
+from .plan import figure_plan
+from .style import figure_style, save_figure
+from .dataset import bandwidths_figure, step_figure, synthetic_figure
+from .scores import bandwidth_cv_figure, generative_heldout_figure
+from .across import (
     bandwidth_lecture_figure,
     comparison_ecdf_figure,
     comparison_kde_figure,

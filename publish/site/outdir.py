@@ -16,10 +16,11 @@ import re
 
 from analysis.errors import ConfigError
 
-from .cache import KEY_FILE
 
-__all__ = ["MARKER", "check_output", "is_site", "write_marker"]
+__all__ = ["KEY_FILE", "MARKER", "check_output", "is_site", "write_marker"]
 
+#: The build key's file name inside a site (``publish.cache`` writes it).
+KEY_FILE = ".build-key"
 #: The file in every site the build publishes: what lets the next build replace it.
 MARKER = ".stellar-age-kde-report"
 _MARKER_TEXT = (
