@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import analysis.readers.text_bytes
-from analysis.readers.table import parse_table
+from analysis.readers import parse_table
 from analysis.readers.text_arrow import parse_large  # imported here so that no timing includes pyarrow's
 from benchmarks.timing import median_time
 from analysis.readers.catalogs import read_catalog

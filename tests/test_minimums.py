@@ -11,7 +11,7 @@ from analysis.dataset import MIN_DISTINCT_AGES
 from analysis.folds import MIN_CROSS_VALIDATED_AGES, MIN_TRAINING_STARS
 from analysis.readers.manifest import DatasetSpec, SourceSpec
 from analysis.minimums import MINIMUMS
-from analysis.readers.table import datasets_from_table, parse_table
+from analysis.readers import datasets_from_table, parse_table
 from tests.support import ROOT
 
 

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 import numpy as np
 import pytest
 
-import analysis.readers.table
+import analysis.readers.text
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.errors import DataError
 from analysis.readers.manifest import DatasetSpec, SourceSpec
-from analysis.readers.table import Table, datasets_from_table, parse_table
+from analysis.readers import Table, datasets_from_table, parse_table
 from analysis.readers.text_grammar import MAX_COLUMNS, MAX_LINE_BYTES
 
 
@@ -386,7 +386,7 @@ def test_the_first_line_over_the_limit_is_named(lines, last_end):
 
 
 def test_docstring_examples():
-    assert doctest.testmod(analysis.readers.table, raise_on_error=True).attempted >= 1
+    assert doctest.testmod(analysis.readers.text, raise_on_error=True).attempted >= 1
 
 
 def test_table_copies_writable_arrays_and_keeps_read_only_ones():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import pytest
 
 from analysis.errors import DataError
-from analysis.readers.table import parse_table
+from analysis.readers import parse_table
 from analysis.readers.text_arrow import parse_large
 
 SLOW = 1 << 62  # above any file's size: the line-by-line parser

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import numpy as np
 
 from analysis.errors import DataError
-from analysis.readers.table import Table, parse_table
+from analysis.readers import Table, parse_table
 from analysis.readers.text_arrow import parse_large
 from analysis.readers.text_bytes import scan_table
 

@@ -14,7 +14,7 @@ import pytest
 
 from analysis.readers.ages import MAX_AGE_GYR
 from analysis.errors import DataError
-from analysis.readers.table import parse_table
+from analysis.readers import parse_table
 from analysis.readers.text_bytes import _MAX_SLOW, _OK, _SLOW, _cuts, _number, scan_table
 
 SLOW = 1 << 62  # above any file's size: the line-by-line parser

@@ -20,12 +20,21 @@ import yaml
 
 from ..dataset import Dataset
 from ..errors import ConfigError, DataError
-from ..readers.manifest import Manifest, SourceSpec, manifest_for_file, parse_manifest
-from ..readers.names import first_repeat
-from ..readers.table import Table, datasets_from_table, parse_table
+from ..readers import (
+    Manifest,
+    SourceSpec,
+    Table,
+    datasets_from_table,
+    detect_format,
+    first_repeat,
+    manifest_for_file,
+    parse_manifest,
+    parse_table,
+    read_catalog,
+    resolve_columns,
+)
 
 from .files import open_regular, present, read_regular, regular_file
-from ..readers.catalogs import detect_format, read_catalog, resolve_columns
 
 __all__ = [
     "DATA_DIR_ENV",

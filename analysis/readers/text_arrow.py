@@ -36,7 +36,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .ages import invalid_ages
-from .table import Table, find_header, head_lines
+from .table import Table
+from .text_header import find_header, head_lines
 from .text_grammar import FIELD_PATTERN, row_ages, split_fields
 
 __all__ = ["parse_large"]

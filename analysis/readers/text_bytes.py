@@ -46,7 +46,8 @@ import numpy as np
 
 from .ages import invalid_ages
 from ..errors import DataError
-from .table import Table, find_header, head_lines
+from .table import Table
+from .text_header import find_header, head_lines
 from .text_grammar import split_fields
 
 __all__ = ["scan_table"]
