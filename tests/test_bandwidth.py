@@ -12,8 +12,8 @@ from scipy.stats import gaussian_kde
 from sklearn.neighbors import KernelDensity
 from statsmodels.nonparametric.bandwidths import bw_silverman
 
-from analysis.statistics import bandwidth
-from analysis.statistics.bandwidth import (
+from analysis.statistics import isj, rules as bandwidth
+from analysis.statistics import (
     BANDWIDTH_RULES,
     bandwidth_for,
     choose_bandwidths,
@@ -22,7 +22,7 @@ from analysis.statistics.bandwidth import (
     tie_report,
 )
 from analysis.availability import NotAvailable
-from analysis.statistics.bandwidth import ISJ_MIN_DISTINCT
+from analysis.statistics import ISJ_MIN_DISTINCT
 from analysis.errors import ConfigError, DataError
 from analysis.folds import kfold_indices
 
@@ -64,6 +64,7 @@ def _rule(name: str, ages: np.ndarray, seed: int = 0) -> float:
 
 def test_doctests():
     assert doctest.testmod(bandwidth).failed == 0
+    assert doctest.testmod(isj).failed == 0
 
 
 def test_registry_order():
@@ -161,7 +162,7 @@ def test_isj_needs_three_distinct_ages_and_two_never_have_a_root(first):
     upper = 1e-11 + 0.01 * (min(max(distinct, 50), 1050) - 50) / 1000
     ts = upper * 2.0 ** np.arange(64)
     # Independently of the guard: the fixed-point function stays negative over kde.m's whole bracket.
-    assert all(bandwidth._fixed_point(t, distinct, k_squared, a_squared) < 0 for t in ts[ts < 1])
+    assert all(isj._fixed_point(t, distinct, k_squared, a_squared) < 0 for t in ts[ts < 1])
 
 
 def test_isj_with_three_distinct_ages_can_have_a_root():

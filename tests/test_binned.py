@@ -9,25 +9,20 @@ from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 from scipy.stats import norm
 
-from analysis.statistics.bandwidth import BANDWIDTH_RULES
-from analysis.binned.grid import (
-    EXACT_MAX_N,
-    MAX_BINS,
-    bin_ages,
-    bin_for_bandwidths,
-    engine_for,
-    engine_info,
-    rebin,
-    relative_error_bound,
-    without,
-)
-from analysis.binned.density import binned_density
-from analysis.binned.sampling import envelope_multinomial, sample_binned
-from analysis.binned.selectors import binned_loo_cv, rule_of_thumb
+from scipy.stats import gaussian_kde
+from statsmodels.nonparametric.bandwidths import bw_silverman
+
+from analysis.binned import BinnedEngine
+from analysis.binned.density import density_nodes, interpolate
+from analysis.binned.grid import MAX_BINS, bin_ages, bin_for_bandwidths, rebin, relative_error_bound, without
+from analysis.binned.sampling import component_cdf
+from analysis.choose import engine_for
+from analysis.engine import EXACT_MAX_N, engine_path
 from analysis.errors import DataError
-from analysis.exact.curves import kde_grid
-from analysis.exact.kernel import log_density
-from analysis.exact.sampling import sample_kde
+from analysis.statistics import BANDWIDTH_RULES, Sample, scott_rule, search, silverman_rule, summarise
+from analysis.exact import kde_grid
+from analysis.kernel import log_density
+from analysis.exact import sample_kde
 
 
 def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -37,6 +32,37 @@ def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _exact(ages, points, h):
     return np.exp(log_density(ages, points, h))
+
+
+def binned_density(binned, bandwidths, points):
+    """The densities the binned engine's curves interpolate (``density_nodes`` reaching ``points``)."""
+    points = np.asarray(points, dtype=float)
+    reach = (float(points.min(initial=binned.lo_gyr)), float(points.max(initial=binned.lo_gyr)))
+    return interpolate(density_nodes(binned, bandwidths, reach_gyr=reach), points)
+
+
+def rule_of_thumb(ages):
+    """Scott's and Silverman's bandwidths as the pipeline takes them, from the summary (one pass, one sort)."""
+    s = summarise(ages, n_missing=0)
+    return scott_rule(s.std, s.n), silverman_rule(s.std, s.q25, s.q75, s.n)
+
+
+def binned_loo_cv(ages, *, scott=None):
+    """The binned engine's CV curve, as the pipeline searches it."""
+    sample = Sample.of(ages)
+    scott = rule_of_thumb(ages)[0] if scott is None else scott
+    scorer = BinnedEngine(sample).cv_scorer(folds=5, rng=np.random.default_rng(0), scott=scott)
+    return search(scorer, scott=scott, n=sample.n)
+
+
+def envelope_multinomial(ages, bandwidth, edges, replicates, *, rng):
+    """The binned engine's replicate counts."""
+    kde = BinnedEngine(Sample.of(ages)).fit([bandwidth])
+    return kde.draws(bandwidth, np.asarray(edges, dtype=float), replicates, rng=rng).counts
+
+
+def engine_info(ages, bandwidths):
+    return engine_for(Sample.of(ages)).fit(bandwidths).info()
 
 
 def test_one_binning_matches_exact_sum_for_every_bandwidth():
@@ -104,8 +130,9 @@ def test_too_narrow_bandwidths_are_named():
 
 
 def test_engine_threshold():
-    assert engine_for(EXACT_MAX_N) == "exact"
-    assert engine_for(EXACT_MAX_N + 1) == "binned"
+    assert engine_path(EXACT_MAX_N) == "exact"
+    assert engine_path(EXACT_MAX_N + 1) == "binned"
+    assert engine_for(Sample.of(np.arange(1.0, EXACT_MAX_N + 2))).path == "binned"
 
 
 def test_rules_of_thumb_equal_analysis_bandwidth():
@@ -115,6 +142,9 @@ def test_rules_of_thumb_equal_analysis_bandwidth():
         scott, silverman = rule_of_thumb(ages)
         assert scott == pytest.approx(BANDWIDTH_RULES["scott"](ages, rng=rng, folds=2), rel=1e-12)
         assert silverman == pytest.approx(BANDWIDTH_RULES["silverman"](ages, rng=rng, folds=2), rel=1e-12)
+        # ... and both against their independent definitions (scipy, statsmodels).
+        assert scott == pytest.approx(gaussian_kde(ages).factor * np.std(ages, ddof=1), rel=1e-12)
+        assert silverman == pytest.approx(bw_silverman(ages), rel=1e-12)
 
 
 def test_binned_cv_within_one_percent_of_exact_leave_one_out():
@@ -146,8 +176,7 @@ def test_multinomial_envelope_agrees_with_direct_sampling():
     rng = np.random.default_rng(108)
     ages, h, replicates = _ages(rng, 400), 0.3, 4000
     edges = np.histogram_bin_edges(ages, bins="auto")
-    binned = bin_for_bandwidths(ages, [h])
-    fast = envelope_multinomial(binned, h, edges, ages.size, replicates, rng=np.random.default_rng(1))
+    fast = envelope_multinomial(ages, h, edges, replicates, rng=np.random.default_rng(1))
     direct = np.array(
         [np.histogram(sample_kde(ages, h, ages.size, rng=rng), bins=edges)[0] for _ in range(replicates)]
     )
@@ -164,28 +193,26 @@ def test_multinomial_envelope_agrees_with_direct_sampling():
         np.testing.assert_allclose(counts.var(axis=0, ddof=1)[populated], var[populated], rtol=0.12)
 
 
-def test_binned_sampler_matches_the_kde():
+def test_the_tails_of_the_per_bin_normals_match_the_kde():
+    # The binned engine's mass below 0 Gyr and above 13.8 Gyr comes from component_cdf.
     rng = np.random.default_rng(109)
     ages, h = _ages(rng, 1000), 0.2
     binned = bin_for_bandwidths(ages, [h])
-    draws = sample_binned(binned, h, 200_000, rng=np.random.default_rng(2))
     edges = np.linspace(0.0, 20.0, 41)
     p = _kde_bin_probabilities(ages, h, edges)
-    counts = np.histogram(draws, bins=edges)[0]
-    z = (counts - draws.size * p) / np.sqrt(draws.size * p * (1 - p) + 1e-12)
-    assert np.abs(z).max() < 5
+    np.testing.assert_allclose(np.diff(component_cdf(binned, h, edges)), p, rtol=0, atol=1e-5)
+    exact_tails = norm.cdf([0.0, 13.8], loc=ages[:, None], scale=h).mean(axis=0)
+    np.testing.assert_allclose(component_cdf(binned, h, [0.0, 13.8]), exact_tails, rtol=0, atol=1e-6)
 
 
 def test_same_seed_same_output_different_seed_different_output():
     ages = _ages(np.random.default_rng(110), 300)
-    binned = bin_for_bandwidths(ages, [0.5])
+    kde = BinnedEngine(Sample.of(ages)).fit([0.5])
     edges = np.linspace(0.0, 20.0, 21)
 
     def draw(seed):
-        return (
-            sample_binned(binned, 0.5, 50, rng=np.random.default_rng(seed)),
-            envelope_multinomial(binned, 0.5, edges, 300, 5, rng=np.random.default_rng(seed)),
-        )
+        drawn = kde.draws(0.5, edges, 5, rng=np.random.default_rng(seed))
+        return drawn.shown, drawn.counts
 
     for a, b in zip(draw(7), draw(7)):
         np.testing.assert_array_equal(a, b)

@@ -9,7 +9,7 @@ import numpy as np
 import pypandoc
 import pytest
 
-from analysis.statistics.histogram import auto_histogram
+from analysis.statistics import auto_histogram
 from publish.render import explorer_json, render_pages
 from tests.support import axe_violations, open_offline
 from tests.test_render import render_synthetic

@@ -15,7 +15,7 @@ from statsmodels.distributions.empirical_distribution import ECDF
 from analysis.config import AnalysisConfig
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
-from analysis.statistics.histogram import empirical_cdf
+from analysis.statistics import empirical_cdf
 from analysis.pipeline import analyse
 from publish.figures.style import FIGURE_WIDTH_IN, PNG_DPI
 from publish.figures import draw_figures

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from scipy.integrate import trapezoid
 
-from analysis.statistics.gaussian import fit_gaussian
+from analysis.statistics import fit_gaussian
 from analysis.results import to_json
 
 

@@ -9,7 +9,7 @@ from sklearn.neighbors import KernelDensity
 
 from analysis.availability import NotAvailable
 from analysis.folds import kfold_indices
-from analysis.statistics.heldout import held_out_scores
+from analysis.statistics import held_out_scores
 from analysis.results import to_json
 
 

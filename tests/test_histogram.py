@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from analysis.statistics.histogram import auto_histogram
+from analysis.statistics import auto_histogram
 
 
 def _auto_edges(ages: np.ndarray) -> np.ndarray:
@@ -44,7 +44,7 @@ def test_auto_histogram_matches_rule_written_out(seed):
 def test_empirical_cdf_matches_scipy():
     from scipy.stats import ecdf
 
-    from analysis.statistics.histogram import empirical_cdf
+    from analysis.statistics import empirical_cdf
 
     ages = np.round(np.random.default_rng(41).gamma(5.0, 2.0, 300), 1)  # rounded: ties
     result = empirical_cdf(ages)
@@ -55,7 +55,7 @@ def test_empirical_cdf_matches_scipy():
 
 
 def test_empirical_cdf_of_a_catalog_is_summarised():
-    from analysis.statistics.histogram import empirical_cdf
+    from analysis.statistics import empirical_cdf
 
     ages = np.random.default_rng(42).normal(9.0, 2.0, 50_000)
     result = empirical_cdf(ages, max_points=1000)

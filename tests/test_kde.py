@@ -7,8 +7,8 @@ import pytest
 from scipy.integrate import trapezoid
 from scipy.stats import gaussian_kde, norm
 
-from analysis.statistics.bandwidth import BANDWIDTH_RULES
-from analysis.exact.curves import kde_grid, scipy_curve, sklearn_curve
+from analysis.statistics import BANDWIDTH_RULES
+from analysis.exact import kde_grid, scipy_curve, sklearn_curve
 
 
 

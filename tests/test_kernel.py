@@ -3,8 +3,8 @@
 import numpy as np
 from sklearn.neighbors import KernelDensity
 
-from analysis.exact import kernel
-from analysis.exact.kernel import log_density
+from analysis import kernel
+from analysis.kernel import log_density
 
 
 def _sklearn(train, points, h):

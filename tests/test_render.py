@@ -14,7 +14,7 @@ from scipy import stats
 from analysis.config import AnalysisConfig
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
-from analysis.statistics.histogram import auto_histogram
+from analysis.statistics import auto_histogram
 from analysis.pipeline import analyse
 from analysis.results import EngineInfo
 from publish.buildinfo import BuildInfo, SourceInfo

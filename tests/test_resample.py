@@ -8,7 +8,7 @@ from scipy import stats
 from sklearn.neighbors import KernelDensity
 
 from analysis.exact import sampling as resample
-from analysis.exact.sampling import sample_kde, synthetic_sample
+from analysis.exact import sample_kde, synthetic_sample
 
 
 def _ages(seed: int, n: int = 91) -> np.ndarray:

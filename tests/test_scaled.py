@@ -7,17 +7,20 @@ import pytest
 from scipy import stats
 
 from analysis import AnalysisConfig, Dataset, analyse, to_json
-from analysis.statistics.bandwidth import improved_sheather_jones, tie_report
+from analysis.binned import BINNED_METHOD, SCIPY_BINNED_METHOD
 from analysis.binned.heldout import fold_labels
 from analysis.compare import compare
-from analysis.statistics.gaussian import fit_gaussian
-from analysis.statistics.histogram import auto_histogram, empirical_cdf
-from analysis.exact.kernel import log_density
+from analysis.kernel import log_density
 from analysis.pipeline import analyse_dataset
 from analysis.results import MAX_STORED_VALUES
-from analysis.binned.engine import BINNED_METHOD, SCIPY_BINNED_METHOD
-from analysis.statistics.sample import runs, sorted_ecdf, sorted_gaussian, sorted_summary, sorted_ties
-from analysis.statistics.summary import summarise
+from analysis.statistics import (
+    auto_histogram,
+    empirical_cdf,
+    fit_gaussian,
+    improved_sheather_jones,
+    summarise,
+    tie_report,
+)
 
 N = 2_000  # the exact path's 5-fold CV is O(n^2) x 80 bandwidths: seconds at 2000
 CONFIG = AnalysisConfig(replicates=100, bootstrap_resamples=400)
@@ -130,13 +133,13 @@ def test_held_out_scores_close(both):
 
 
 def test_held_out_with_the_same_folds_equals_the_exact_sum():
-    from analysis.binned.grid import bin_for_bandwidths
-    from analysis.binned.heldout import held_out_binned
+    from analysis.binned import BinnedEngine
+    from analysis.statistics import Sample, scores as held_out_scores
 
     ordered = np.sort(_ages(8, 5000))
     models = [("grid", 0.01), ("grid", 0.3)]
-    binned = bin_for_bandwidths(ordered, [0.01, 0.3])
-    scores = held_out_binned(ordered, binned, models, folds=4, rng=np.random.default_rng(3))
+    kde = BinnedEngine(Sample.of(ordered)).fit([0.01, 0.3])
+    scores = held_out_scores(kde.fold_scores(models, folds=4, rng=np.random.default_rng(3)), models, ordered.size)
     labels = fold_labels(ordered.size, 4, rng=np.random.default_rng(3))
     for score in scores:
         total = 0.0
@@ -155,22 +158,32 @@ def test_fold_labels_are_a_near_equal_split():
     assert not np.array_equal(labels, fold_labels(103, 5, rng=np.random.default_rng(2)))
 
 
-def test_sorted_records_equal_the_exact_functions_with_ties():
-    ages = np.round(_ages(9, 30_000), 2)  # many ties, more than 4096 distinct values
-    ordered = np.sort(ages)
-    found = runs(ordered)
-    assert sorted_ties(ordered, found) == tie_report(ages)
-    assert sorted_summary(ordered, n_missing=2, distinct=found.n_distinct) == summarise(ages, n_missing=2)
-    assert sorted_ecdf(ordered, n_distinct=found.n_distinct) == empirical_cdf(ages)
-    assert empirical_cdf(ages).exact
+def test_the_records_of_a_catalog_equal_numpy_and_scipy_with_ties():
+    # One sort serves every n (statistics.sample): at 30 000 ages, above its 2**15-age chunks of sums
+    # only by a little, and with many ties and more than 4096 distinct values.
+    ages = np.round(_ages(9, 30_000), 2)
+    values, counts = np.unique(ages, return_counts=True)
+    ties = tie_report(ages)
+    assert (ties.n, ties.n_distinct, ties.largest_tie) == (ages.size, values.size, int(counts.max()))
+    s = summarise(ages, n_missing=2)
+    q25, q75 = np.percentile(ages, [25.0, 75.0])
+    assert (s.q25, s.q75, s.median, s.min, s.max) == (q25, q75, np.median(ages), ages.min(), ages.max())
+    assert (s.n, s.n_missing, s.n_distinct, s.n_above_universe) == (ages.size, 2, values.size, np.sum(ages > 13.8))
+    assert s.mean == pytest.approx(np.mean(ages), rel=1e-13) and s.std == pytest.approx(np.std(ages, ddof=1), rel=1e-12)
+    ecdf = empirical_cdf(ages)
+    assert ecdf.exact and ecdf.x == tuple(values) and ecdf.fraction == tuple(np.cumsum(counts) / ages.size)
     fine = np.sort(np.round(ages + 1e-3 * np.arange(ages.size) % 7, 3))
-    assert sorted_ecdf(fine, n_distinct=runs(fine).n_distinct) == empirical_cdf(fine)
-    assert not empirical_cdf(fine).exact
+    summarised = empirical_cdf(fine)
+    assert not summarised.exact
+    assert summarised.x == tuple(np.quantile(fine, summarised.fraction, method="inverted_cdf"))
     fit = fit_gaussian(ages)
-    mine = sorted_gaussian(ordered, edges=np.histogram_bin_edges(ages))
-    assert mine.ks_statistic == pytest.approx(fit.ks_statistic, rel=1e-12)
-    assert mine.ks_pvalue == pytest.approx(fit.ks_pvalue, rel=1e-9)
-    assert mine.lecture_histogram == fit.lecture_histogram
+    mu, sigma = stats.norm.fit(ages)
+    ks = stats.kstest(ages, "norm", args=(mu, sigma))
+    assert (fit.mu, fit.sigma) == pytest.approx((mu, sigma), rel=1e-12)
+    assert fit.ks_statistic == pytest.approx(ks.statistic, rel=1e-12)
+    assert fit.ks_pvalue == pytest.approx(ks.pvalue, rel=1e-9)
+    assert fit.log_likelihood == pytest.approx(np.sum(stats.norm.logpdf(ages, mu, sigma)), rel=1e-12)
+    assert fit.lecture_histogram == tuple(np.histogram(ages)[0].tolist())
     assert auto_histogram(ages).counts == tuple(np.histogram(ages, "auto")[0].tolist())
     assert improved_sheather_jones(ages) > 0
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analysis.results import to_json
-from analysis.statistics.summary import summarise
+from analysis.statistics import summarise
 
 
 

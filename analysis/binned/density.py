@@ -16,16 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
 
-from .grid import (
-    BINS_PER_BANDWIDTH,
-    NODES_PER_BANDWIDTH,
-    STENCIL,
-    BinnedData,
-    checked_bandwidths,
-    relative_error_bound,
-)
+from .grid import BINS_PER_BANDWIDTH, NODES_PER_BANDWIDTH, BinnedData, checked_bandwidths, relative_error_bound
+from .stencil import STENCIL
 
-__all__ = ["DensityNodes", "binned_density", "cdf_at", "density_nodes", "interpolate"]
+__all__ = ["DensityNodes", "cdf_at", "density_nodes", "interpolate"]
 
 #: Wrap-around clearance of the zero padding, in units of the widest bandwidth.
 _PAD_BANDWIDTHS = 12.0
@@ -48,32 +42,6 @@ class DensityNodes:
     steps_gyr: tuple[float, ...]
     rows: tuple[np.ndarray, ...]
     error_bounds: tuple[float, ...]
-
-
-def binned_density(binned: BinnedData, bandwidths, points: np.ndarray) -> np.ndarray:
-    """The Gaussian KDE density (1/Gyr) at ``points`` (Gyr) for every bandwidth.
-
-    Parameters
-    ----------
-    binned : BinnedData
-    bandwidths : sequence of float, length k
-        Kernel standard deviations in Gyr, each at least 3 bin steps.
-    points : ndarray, shape (m,)
-        Where to evaluate, in Gyr; anywhere (the padding grows to reach them).
-
-    Returns
-    -------
-    ndarray, shape (k, m)
-        Error below ``relative_error_bound(binned.step_gyr, h)`` x the peak.
-
-    Raises
-    ------
-    ValueError
-        If a bandwidth is narrower than 3 bin steps (rebin with ``bin_for_bandwidths``).
-    """
-    points = np.asarray(points, dtype=float)
-    reach = (float(points.min(initial=binned.lo_gyr)), float(points.max(initial=binned.lo_gyr)))
-    return interpolate(density_nodes(binned, bandwidths, reach_gyr=reach), points)
 
 
 def density_nodes(binned: BinnedData, bandwidths, *, reach_gyr: tuple[float, float]) -> DensityNodes:

@@ -8,7 +8,7 @@ the first omitted term, so a step of a third of the narrowest bandwidth keeps
 the error near 1e-9 of the peak (``relative_error_bound``). Moments are
 additive: a cross-validation fold's training binning is the whole binning minus
 the fold's (``rebin``, ``without``). The densities built from a binning are in
-``binned_density``; sampling from it in ``binned_sampling``.
+``density``; sampling from it in ``sampling``.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -20,30 +20,23 @@ import numpy as np
 from numpy.polynomial.hermite_e import hermeval
 
 from ..errors import DataError
-from ..results import EngineInfo
+from .stencil import STENCIL
 
 __all__ = [
     "BINS_PER_BANDWIDTH",
-    "EXACT_MAX_N",
     "MAX_BINS",
     "NODES_PER_BANDWIDTH",
     "ORDER",
-    "STENCIL",
     "BinnedData",
     "bin_ages",
     "bin_for_bandwidths",
+    "plan",
     "checked_bandwidths",
-    "engine_for",
-    "engine_info",
     "rebin",
     "relative_error_bound",
     "without",
 ]
 
-#: Below this many ages the exact sum (``kernel.log_density``) is used: 2e4 ages x
-#: 1024 grid points x 7 bandwidths is 1.4e8 kernel terms, about a second, with no
-#: approximation at all; above it the exact cost grows as n x points and binning wins.
-EXACT_MAX_N = 20_000
 #: Bin step is at most h/3 for the smallest bandwidth asked for.
 BINS_PER_BANDWIDTH = 3
 #: Densities are computed on nodes at most h/8 apart, then interpolated (``binned_density``).
@@ -52,9 +45,6 @@ NODES_PER_BANDWIDTH = 8
 ORDER = 8
 #: Largest binning grid (256 MiB of moments); finer needs are sent to the exact path.
 MAX_BINS = 2**22
-#: Lagrange interpolation stencil: nodes j-3 .. j+4 around a point in [g_j, g_j+1)
-#: (``binned_kernels.lagrange_interpolate``).
-STENCIL = np.arange(-3, 5)
 #: Ages per part binned in one thread; a fixed size, so the summation order,
 #: and with it every bit of the moments, does not depend on the machine's cores.
 _PART = 2**20
@@ -148,7 +138,7 @@ def bin_ages(ages: np.ndarray, *, lo: float, hi: float, n_bins: int, order: int 
     return BinnedData(lo_gyr=float(lo), step_gyr=float(step), n=int(ages.size), moments=moments)
 
 
-def _plan(ages: np.ndarray, bandwidth: float) -> tuple[float, float, int]:
+def plan(ages: np.ndarray, bandwidth: float) -> tuple[float, float, int]:
     """``(lo, hi, n_bins)`` over the ages with a step of at most bandwidth / 3 (Gyr)."""
     low, high = float(ages.min()), float(ages.max())
     span = max(high - low, bandwidth)
@@ -167,9 +157,9 @@ def bin_for_bandwidths(ages: np.ndarray, bandwidths) -> BinnedData:
         bandwidths that need the exact path (``kernel.log_density``).
     """
     ages, h = np.asarray(ages, dtype=float), checked_bandwidths(bandwidths)
-    lo, hi, n_bins = _plan(ages, h.min())
+    lo, hi, n_bins = plan(ages, h.min())
     if n_bins > MAX_BINS:
-        too_small = [float(b) for b in h if _plan(ages, b)[2] > MAX_BINS]
+        too_small = [float(b) for b in h if plan(ages, b)[2] > MAX_BINS]
         raise DataError(
             f"binned KDE: bandwidths {too_small} Gyr need bins of at most h/{BINS_PER_BANDWIDTH} over "
             f"{np.ptp(ages):g} Gyr, more than 2**22 bins; evaluate them on the exact path"
@@ -205,7 +195,7 @@ def relative_error_bound(step_gyr: float, bandwidth: float) -> float:
 def rebin(binned: BinnedData, ages: np.ndarray, *, labels: np.ndarray | None = None, fold: int = 0) -> BinnedData:
     """Other ages (Gyr) on exactly the same nodes as ``binned``, optionally only those labelled ``fold``.
 
-    With ``labels`` (one int8 per age, e.g. ``binned_heldout.fold_labels``),
+    With ``labels`` (one int8 per age, e.g. ``heldout.fold_labels``),
     only the ages whose label equals ``fold`` are binned: a cross-validation
     fold without a copy of its ages.
 
@@ -244,20 +234,3 @@ def without(binned: BinnedData, part: BinnedData) -> BinnedData:
     moments = binned.moments - part.moments
     moments.setflags(write=False)
     return BinnedData(lo_gyr=binned.lo_gyr, step_gyr=binned.step_gyr, n=binned.n - part.n, moments=moments)
-
-
-def engine_for(n: int, *, exact_max_n: int = EXACT_MAX_N) -> str:
-    """``"exact"`` for n <= ``exact_max_n`` ages (default ``EXACT_MAX_N``), else ``"binned"``."""
-    return "exact" if n <= exact_max_n else "binned"
-
-
-def engine_info(ages: np.ndarray, bandwidths, *, exact_max_n: int = EXACT_MAX_N) -> EngineInfo:
-    """The path for these ages and, on the binned path, its grid and error bound."""
-    ages, h = np.asarray(ages, dtype=float), checked_bandwidths(bandwidths)
-    if engine_for(ages.size, exact_max_n=exact_max_n) == "exact":
-        return EngineInfo(path="exact", n_bins=0, bin_width_gyr=0.0, max_rel_error=0.0)
-    lo, hi, n_bins = _plan(ages, h.min())
-    step = (hi - lo) / (n_bins - 1)
-    return EngineInfo(
-        path="binned", n_bins=n_bins, bin_width_gyr=float(step), max_rel_error=relative_error_bound(step, h.min())
-    )

@@ -1,6 +1,6 @@
 """Log densities of a binned KDE at many points, and k-fold held-out scores in O(n) time, O(chunk) memory.
 
-The binned density (``binned_density.interpolate``) has an absolute error below
+The binned density (``density.interpolate``) has an absolute error below
 ``relative_error_bound(step, h)`` x its peak. Where the density is at least
 ``_TRUST`` times that error its log is within 1e-3 of the exact log; at the
 few points below (far tails, isolated stars) the exact sum is taken over the
@@ -9,13 +9,12 @@ training ages near the point, found by binary search in the sorted ages.
 
 import numpy as np
 
+from ..engine import FoldScores
+from ..kernel import log_density
 from .grid import BinnedData, rebin, without
 from .density import DensityNodes, density_nodes, interpolate
-from ..statistics.heldout import no_gaussian_reason
-from ..exact.kernel import log_density
-from ..results import HeldOutScore
 
-__all__ = ["fold_labels", "held_out_binned", "kde_log_density", "log_densities"]
+__all__ = ["binned_fold_scores", "fold_labels", "kde_log_density", "log_densities"]
 
 #: Points whose binned density is below this many error bounds get the exact sum.
 _TRUST = 1e3
@@ -129,37 +128,36 @@ def _fold_sums(ordered: np.ndarray, labels: np.ndarray, folds: int, centre: floa
     return sums
 
 
-def _gaussian_held_out(sums: np.ndarray, n: int) -> HeldOutScore:
-    """The Gaussian's held-out score: each fold under the normal fitted (MLE) to the other folds.
+def _gaussian_sums(sums: np.ndarray) -> tuple[float | None, int]:
+    """The Gaussian's summed held-out log-likelihood (each fold under the normal fitted, MLE, to the other
+    folds, from their count, sum and sum of squares), and how many training parts have no spread.
 
-    Not available (``heldout.no_gaussian_reason``) when some training part's
-    variance is not positive: its ages are all equal.
+    The total is ``None`` when some training part's variance is not positive: its ages are all equal.
     """
     total = sums.sum(axis=1, keepdims=True)
     rest = total - sums  # the training folds' count, sum and sum of squares
     mean = rest[1] / rest[0]
     variance = rest[2] / rest[0] - mean**2
-    folds = sums.shape[1]
     flat = int(np.count_nonzero(variance <= 0))
     if flat:
-        return HeldOutScore("gaussian", None, None, folds, unavailable=no_gaussian_reason(n, flat, folds))
+        return None, flat
     count, first, second = sums
     # sum over the test ages of (x - mean)**2, from their sums
     squares = second - 2 * mean * first + count * mean**2
-    total_log = float(np.sum(-0.5 * count * np.log(2 * np.pi * variance) - squares / (2 * variance)))
-    return HeldOutScore(model="gaussian", bandwidth=None, mean_log_likelihood=total_log / n, folds=folds)
+    return float(np.sum(-0.5 * count * np.log(2 * np.pi * variance) - squares / (2 * variance))), 0
 
 
-def held_out_binned(
+def binned_fold_scores(
     ordered: np.ndarray, binned: BinnedData, models, *, folds: int, rng: np.random.Generator
-) -> tuple[HeldOutScore, ...]:
-    """``heldout.held_out_scores`` for a catalog: each fold's KDE binned from the other folds.
+) -> FoldScores:
+    """The summed held-out log-likelihoods of a catalog (``engine.FoldScores``): each fold's KDE binned from the
+    other folds.
 
     The training binning is all ages' binning minus the test fold's (moments
     are additive; the fold is binned through its labels, not copied), its
     density is interpolated at the test ages chunk by chunk, and the Gaussian
     is fitted to the training folds from per-fold sums: O(n) per fold and
-    memory of one label per age. Same scores and order as the exact path
+    memory of one label per age. The same sums and order as the exact ones
     (Gaussian first, then ``models``) up to the binned error.
 
     Parameters
@@ -185,9 +183,5 @@ def held_out_binned(
             test = ordered[start : start + _CHUNK][labels[start : start + _CHUNK] == fold]
             logs = log_densities(nodes, test, ordered=ordered, n_train=train.n, labels=labels, fold=fold)
             kde += logs.sum(axis=1)
-    scores = [_gaussian_held_out(sums, n)]
-    scores += [
-        HeldOutScore(model=kind, bandwidth=float(h), mean_log_likelihood=float(total) / n, folds=int(folds))
-        for (kind, h), total in zip(models, kde)
-    ]
-    return tuple(scores)
+    gaussian, flat = _gaussian_sums(sums)
+    return FoldScores(folds=folds, gaussian=gaussian, flat=flat, kdes=tuple(float(total) for total in kde))

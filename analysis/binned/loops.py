@@ -12,7 +12,7 @@ when a catalog is binned: the exact path (the 91-star default) never loads it.
 import numba
 import numpy as np
 
-from .grid import STENCIL
+from .stencil import INVERSE_DENOMINATORS
 
 __all__ = ["accumulate_moments", "lagrange_interpolate"]
 
@@ -67,14 +67,6 @@ def lagrange_interpolate(values, lo, step, points, out):  # pragma: no cover - c
             left[k] = left[k - 1] * (s - (k - 4))
         right, total = 1.0, 0.0
         for k in range(7, -1, -1):
-            total += values[(base + k) % length] * left[k] * right * _INVERSE_DENOMINATORS[k]
+            total += values[(base + k) % length] * left[k] * right * INVERSE_DENOMINATORS[k]
             right *= s - (k - 3)
         out[i] = total
-
-
-def _inverse_denominators() -> np.ndarray:
-    """``1 / prod_{m != k} (k - m)`` for each stencil node k."""
-    return np.array([1.0 / np.prod([float(k - m) for m in STENCIL if m != k]) for k in STENCIL])
-
-
-_INVERSE_DENOMINATORS = _inverse_denominators()

@@ -13,7 +13,7 @@ from sklearn.neighbors import KernelDensity
 
 from ..results import KdeCurve
 
-__all__ = ["kde_grid", "sklearn_curve", "scipy_curve"]
+__all__ = ["kde_curve", "kde_grid", "scipy_curve", "sklearn_curve"]
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,8 @@ def kde_grid(ages: np.ndarray, bandwidth: float) -> np.ndarray:
     return np.linspace(lo, hi, points)
 
 
-def _curve(method: str, kind: str, bandwidth: float, x: np.ndarray, density: np.ndarray, n: int) -> KdeCurve:
+def kde_curve(method: str, kind: str, bandwidth: float, x: np.ndarray, density: np.ndarray, n: int) -> KdeCurve:
+    """A curve record: ``density`` (1/Gyr) at ``x`` (Gyr) and ``counts = density * n`` (stars per Gyr)."""
     return KdeCurve(
         method=method,
         kind=kind,
@@ -92,7 +93,7 @@ def sklearn_curve(ages: np.ndarray, bandwidth: float, *, kind: str) -> KdeCurve:
     ages = np.asarray(ages, dtype=float)
     x = kde_grid(ages, bandwidth)
     model = KernelDensity(kernel="gaussian", bandwidth=bandwidth).fit(ages[:, None])
-    return _curve("sklearn", kind, bandwidth, x, np.exp(model.score_samples(x[:, None])), ages.size)
+    return kde_curve("sklearn", kind, bandwidth, x, np.exp(model.score_samples(x[:, None])), ages.size)
 
 
 def scipy_curve(ages: np.ndarray) -> KdeCurve:
@@ -110,4 +111,4 @@ def scipy_curve(ages: np.ndarray) -> KdeCurve:
     kde = gaussian_kde(ages)
     bandwidth = float(kde.factor * np.std(ages, ddof=1))
     x = kde_grid(ages, bandwidth)
-    return _curve("scipy", "scott", bandwidth, x, kde(x), ages.size)
+    return kde_curve("scipy", "scott", bandwidth, x, kde(x), ages.size)

@@ -1,14 +1,14 @@
-"""The KDE as a generative model: draw synthetic ages and summarise many draws."""
+"""The KDE as a generative model, exactly: draw synthetic ages from the ages themselves, and bin many draws."""
 
 import numpy as np
 
 from ..config import AGE_OF_UNIVERSE_GYR
-from ..results import MAX_STORED_VALUES, SyntheticSample
+from ..engine import Draws
+from ..results import SyntheticSample
+from ..statistics import synthetic
 
-__all__ = ["sample_kde", "synthetic_sample"]
+__all__ = ["draws", "sample_kde", "synthetic_sample"]
 
-#: Envelope percentiles of the replicate histogram counts.
-_PERCENTILES = (5.0, 50.0, 95.0)
 #: Largest number of replicate ages drawn at once, so memory stays bounded for big n.
 _MAX_DRAWS_PER_CHUNK = 10_000_000
 
@@ -110,6 +110,21 @@ def synthetic_sample(
         If ``replicates`` < 1 or ``edges`` are not at least two increasing values.
     """
     ages = np.asarray(ages, dtype=float)
+    return synthetic(
+        kind, bandwidth, draws(ages, bandwidth, edges, replicates, rng=rng), replicates=replicates, n=ages.size
+    )
+
+
+def draws(
+    ages: np.ndarray, bandwidth: float, edges: "tuple[float, ...] | np.ndarray", replicates: int, *, rng: np.random.Generator
+) -> Draws:
+    """The exact draws: a sample of n ages, then ``replicates`` more binned on ``edges`` (Gyr), by direct sampling.
+
+    Raises
+    ------
+    ValueError
+        If ``replicates`` < 1 or ``edges`` are not at least two increasing values.
+    """
     edges_array = np.asarray(edges, dtype=float)
     if edges_array.ndim != 1 or edges_array.size < 2 or np.any(np.diff(edges_array) <= 0):
         raise ValueError(
@@ -120,20 +135,7 @@ def synthetic_sample(
     n = ages.size
     shown = sample_kde(ages, bandwidth, n, rng=rng)
     counts, below, above = _replicate_counts(ages, bandwidth, edges_array, replicates, rng=rng)
-    low, median, high = np.percentile(counts, _PERCENTILES, axis=0)
-    total = replicates * n
-    return SyntheticSample(
-        kind=kind,
-        bandwidth=float(bandwidth),
-        ages=tuple(float(a) for a in shown[:MAX_STORED_VALUES]),
-        replicates=int(replicates),
-        envelope_low=tuple(float(c) for c in low),
-        envelope_median=tuple(float(c) for c in median),
-        envelope_high=tuple(float(c) for c in high),
-        fraction_below_zero=below / total,
-        fraction_above_universe=above / total,
-        n_total=int(n),
-    )
+    return Draws(shown=shown, counts=counts, below=below, above=above, total=replicates * n)
 
 
 def _replicate_counts(

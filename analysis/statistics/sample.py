@@ -1,59 +1,112 @@
-"""The descriptive records of a catalog from its ages sorted once, in bounded memory.
+"""One data set's ages sorted once, and the descriptive records read off them, for any n.
 
-The exact path's ``summarise``, ``fit_gaussian``, ``tie_report``,
-``auto_histogram`` and ``empirical_cdf`` each sort or copy the ages (``np.unique``,
-``np.percentile``, ``kstest``), several times the input's memory at 1e7 ages.
-Here one sorted copy is shared: quantiles are read off by index, ties and
-distinct values come from runs counted chunk by chunk, histogram counts from
-``searchsorted`` on the edges, and the Kolmogorov-Smirnov statistic from the
-normal CDF chunk by chunk. The records are the same as the exact functions'
-(tests compare them) up to floating-point summation order.
+A ``Sample`` keeps the ages in their given order and one sorted copy. Sums
+(mean, spread) run over the given order in chunks of ``CHUNK`` ages, so up to
+that many ages they are numpy's own (``np.mean``, ``np.std``) to the last bit
+and beyond it their temporaries stay about 1 MB; order statistics (quartiles,
+median), ties, distinct values, histogram counts and the ECDF are read off the
+sorted copy by index, with numpy's rules (linear ``np.percentile``,
+``np.median``, half-open ``np.histogram`` bins, ``inverted_cdf`` quantiles).
+One implementation serves the 91 stars and a catalog of 1e7.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
-from scipy.special import ndtr
 
-from .bandwidth import tie_message
 from ..config import AGE_OF_UNIVERSE_GYR
-from .gaussian import SMOOTH_POINTS, SMOOTH_SIGMAS
-from .histogram import ECDF_MAX_POINTS
-from ..results import Ecdf, GaussianFit, Histogram, Summary, TieReport
+from ..errors import DataError
+from ..results import Ecdf, Histogram, Summary, TieReport
 
-__all__ = ["Runs", "counts_in", "runs", "sorted_ecdf", "sorted_gaussian", "sorted_histogram",
-           "sorted_std", "sorted_summary", "sorted_ties"]
+__all__ = [
+    "CHUNK", "ECDF_MAX_POINTS", "Sample", "as_sample", "auto_histogram", "checked_ages", "counts_in", "empirical_cdf", "mean",
+    "spread", "summarise", "tie_message", "tie_report",
+]  # fmt: skip
 
-#: Values processed per vectorised chunk: temporaries of about 1 MB at any n.
-_CHUNK = 2**15
-#: Sample standard deviation, as ``summary._STD_DDOF``.
+#: Ages per vectorised chunk of a pass: temporaries of about 256 kB at any n.
+CHUNK = 2**15
+#: Above this many distinct ages the ECDF is summarised at evenly spaced fractions.
+ECDF_MAX_POINTS = 4096
+#: Sample standard deviation (divide by n - 1), stated in the result so readers never guess.
 _STD_DDOF = 1
-#: Free parameters of the normal (mu, sigma), for the AIC.
-_N_PARAMETERS = 2
+#: Heavy ties: fewer than this fraction of distinct values, or ...
+_HEAVY_DISTINCT_FRACTION = 0.8
+#: ... at least this many stars sharing one age.
+_HEAVY_LARGEST_TIE = 3
 
 
-@dataclass(frozen=True)
-class Runs:
-    """Distinct values and the longest run of equal values in sorted ages."""
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """Ages in Gyr as given and sorted once, with their distinct values and longest run of equal ages.
 
+    Build it with ``Sample.of(ages)``; both arrays are read-only, shape (n,).
+    """
+
+    ages: np.ndarray
+    ordered: np.ndarray
     n_distinct: int
-    largest: int
+    largest_tie: int
+
+    @property
+    def n(self) -> int:
+        return int(self.ages.size)
+
+    @classmethod
+    def of(cls, ages: np.ndarray) -> "Sample":
+        """The sample of ``ages`` (Gyr): one sort, then one pass over the runs of equal values (O(n))."""
+        ages = np.asarray(ages, dtype=float)
+        if ages.ndim != 1 or ages.size == 0:
+            raise ValueError(f"Sample: expected a non-empty 1-D array of ages, got shape {ages.shape}")
+        ordered = np.sort(ages)
+        ordered.setflags(write=False)
+        distinct, largest = _runs(ordered)
+        return cls(ages=ages, ordered=ordered, n_distinct=distinct, largest_tie=largest)
 
 
-def runs(ordered: np.ndarray) -> Runs:
-    """Count distinct values and the largest tie of sorted ages, chunk by chunk (O(n), O(chunk) memory)."""
+def as_sample(ages: "np.ndarray | Sample") -> Sample:
+    """``ages`` as a ``Sample`` (sorted once), or the sample itself."""
+    return ages if isinstance(ages, Sample) else Sample.of(ages)
+
+
+def checked_ages(ages: np.ndarray) -> np.ndarray:
+    """The ages as a finite 1-D float array with a positive spread, else DataError (what every rule needs)."""
+    ages = np.asarray(ages, dtype=float)
+    if ages.ndim != 1 or ages.size < 2 or not np.all(np.isfinite(ages)):
+        raise DataError(f"bandwidth: expected at least 2 finite ages in Gyr, got {ages.size} values")
+    if np.ptp(ages) == 0:
+        raise DataError(f"bandwidth: all {ages.size} ages equal {ages[0]:g} Gyr; no bandwidth can be chosen")
+    return ages
+
+
+def _runs(ordered: np.ndarray) -> tuple[int, int]:
+    """(distinct values, largest tie) of sorted ages, chunk by chunk."""
     n = ordered.size
     distinct, largest, run_start = 1, 1, 0
-    for start in range(0, n - 1, _CHUNK):
-        stop = min(start + _CHUNK, n - 1)
+    for start in range(0, n - 1, CHUNK):
+        stop = min(start + CHUNK, n - 1)
         changes = np.flatnonzero(ordered[start + 1 : stop + 1] != ordered[start:stop]) + start + 1
         if changes.size:
             starts = np.concatenate([[run_start], changes])
             largest = max(largest, int(np.diff(starts).max()))
             run_start = int(changes[-1])
             distinct += changes.size
-    return Runs(n_distinct=distinct, largest=max(largest, n - run_start))
+    return distinct, max(largest, n - run_start)
+
+
+def mean(values: np.ndarray) -> float:
+    """``np.mean(values)`` (a reduction: no temporary at any n)."""
+    return float(np.mean(values))
+
+
+def spread(values: np.ndarray, centre: float, *, ddof: int = 0) -> float:
+    """``sqrt(sum((values - centre)**2) / (n - ddof))``, the squares summed chunk by chunk.
+
+    With ``centre = np.mean(values)`` and up to ``CHUNK`` values this is
+    ``np.std(values, ddof=ddof)`` to the last bit (the same operations in the
+    same order).
+    """
+    squares = sum(float(np.sum((values[start : start + CHUNK] - centre) ** 2)) for start in range(0, values.size, CHUNK))
+    return float(np.sqrt(squares / (values.size - ddof)))
 
 
 def _quantile(ordered: np.ndarray, q: float) -> float:
@@ -65,11 +118,96 @@ def _quantile(ordered: np.ndarray, q: float) -> float:
     return float(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)
 
 
-def sorted_std(ordered: np.ndarray, *, ddof: int = 0) -> float:
-    """``np.std(ages, ddof=ddof)`` (Gyr) without its temporary copy: squares summed chunk by chunk."""
-    mean = float(np.mean(ordered))
-    squares = sum(float(np.sum((ordered[start : start + _CHUNK] - mean) ** 2)) for start in range(0, ordered.size, _CHUNK))
-    return float(np.sqrt(squares / (ordered.size - ddof)))
+def _median(ordered: np.ndarray) -> float:
+    """``np.median``: the middle age, or the mean of the middle two."""
+    n = ordered.size
+    return float(np.mean(ordered[(n - 1) // 2 : n // 2 + 1]))
+
+
+def summarise(ages: "np.ndarray | Sample", *, n_missing: int) -> Summary:
+    """Count, centre, spread and range of the ages.
+
+    Parameters
+    ----------
+    ages : ndarray, shape (n,), or Sample
+        Ages in Gyr, missing values already removed; n >= 2.
+    n_missing : int
+        Stars dropped because their value was missing (reported, not used).
+
+    Returns
+    -------
+    Summary
+        Mean, median, standard deviation (``ddof=1``), min, max, quartiles
+        (numpy's default linear interpolation), the number of ages above the
+        age of the Universe (13.8 Gyr; kept in the data) and the number of
+        distinct values (ties matter for cross-validated bandwidths).
+
+    Raises
+    ------
+    ValueError
+        If fewer than two ages are given (the sample standard deviation is undefined).
+
+    Examples
+    --------
+    >>> s = summarise(np.array([1.0, 2.0, 3.0, 14.0]), n_missing=1)
+    >>> s.mean, s.median, s.n_above_universe, s.n_distinct
+    (5.0, 2.5, 1, 4)
+    """
+    if not isinstance(ages, Sample):
+        ages = np.asarray(ages, dtype=float)
+        if ages.ndim != 1 or ages.size < 2:
+            raise ValueError(f"summarise: expected at least 2 ages in a 1-D array, got shape {ages.shape}")
+    sample = as_sample(ages)
+    ordered, n = sample.ordered, sample.n
+    centre = mean(sample.ages)
+    return Summary(
+        n=n,
+        n_missing=int(n_missing),
+        mean=centre,
+        median=_median(ordered),
+        std=spread(sample.ages, centre, ddof=_STD_DDOF),
+        std_ddof=_STD_DDOF,
+        min=float(ordered[0]),
+        max=float(ordered[-1]),
+        q25=_quantile(ordered, 0.25),
+        q75=_quantile(ordered, 0.75),
+        n_above_universe=int(n - np.searchsorted(ordered, AGE_OF_UNIVERSE_GYR, side="right")),
+        n_distinct=sample.n_distinct,
+    )
+
+
+def tie_report(ages: "np.ndarray | Sample") -> TieReport:
+    """How often ages repeat exactly, and whether that distorts CV.
+
+    Ties are *heavy* when fewer than 80 % of the ages are distinct or when at
+    least 3 stars share one age. A held-out age equal to a training age
+    scores ever higher as the kernel narrows, so heavy ties pull the CV
+    bandwidth towards small values.
+    """
+    sample = as_sample(ages)
+    heavy, message = tie_message(sample.n, sample.n_distinct, sample.largest_tie)
+    return TieReport(
+        n=sample.n, n_distinct=sample.n_distinct, largest_tie=sample.largest_tie, heavy=heavy, message=message
+    )
+
+
+def tie_message(n: int, distinct: int, largest: int) -> tuple[bool, str]:
+    """Whether ties are heavy (``tie_report``'s rule) and the reader's message on them."""
+    heavy = distinct < _HEAVY_DISTINCT_FRACTION * n or largest >= _HEAVY_LARGEST_TIE
+    if heavy:
+        message = (
+            f"Only {distinct} of {n} ages are distinct and up to {largest} stars share one value. "
+            "Exact ties pull cross-validation towards small bandwidths: a held-out star whose age "
+            "equals a training star's scores higher the narrower the kernel."
+        )
+    elif distinct < n:
+        message = (
+            f"{distinct} of {n} ages are distinct (at most {largest} stars share a value); "
+            "too few ties to distort cross-validation."
+        )
+    else:
+        message = f"All {n} ages are distinct; ties do not affect cross-validation."
+    return heavy, message
 
 
 def counts_in(ordered: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -79,40 +217,55 @@ def counts_in(ordered: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.diff(np.append(cuts, last))
 
 
-def sorted_summary(ordered: np.ndarray, *, n_missing: int, distinct: int) -> Summary:
-    """``summary.summarise`` of sorted ages (Gyr), with the distinct count from ``runs``."""
-    n = ordered.size
-    return Summary(
-        n=int(n),
-        n_missing=int(n_missing),
-        mean=float(np.mean(ordered)),
-        median=_quantile(ordered, 0.5),
-        std=sorted_std(ordered, ddof=_STD_DDOF),
-        std_ddof=_STD_DDOF,
-        min=float(ordered[0]),
-        max=float(ordered[-1]),
-        q25=_quantile(ordered, 0.25),
-        q75=_quantile(ordered, 0.75),
-        n_above_universe=int(n - np.searchsorted(ordered, AGE_OF_UNIVERSE_GYR, side="right")),
-        n_distinct=int(distinct),
-    )
+def auto_histogram(ages: "np.ndarray | Sample") -> Histogram:
+    """``np.histogram(ages, bins="auto")``.
 
+    numpy's ``"auto"`` takes the smaller bin width of the Freedman-Diaconis
+    and Sturges rules, so the bins adapt to the sample size and spread.
 
-def sorted_ties(ordered: np.ndarray, found: Runs) -> TieReport:
-    """``bandwidth.tie_report`` from the runs of sorted ages."""
-    n = int(ordered.size)
-    heavy, message = tie_message(n, found.n_distinct, found.largest)
-    return TieReport(n=n, n_distinct=found.n_distinct, largest_tie=found.largest, heavy=heavy, message=message)
+    Parameters
+    ----------
+    ages : ndarray, shape (n,), or Sample
+        Ages in Gyr.
 
+    Returns
+    -------
+    Histogram
+        ``edges`` in Gyr (length k + 1) and integer ``counts`` (length k).
 
-def sorted_ecdf(ordered: np.ndarray, *, n_distinct: int, max_points: int = ECDF_MAX_POINTS) -> Ecdf:
-    """``histogram.empirical_cdf`` of sorted ages with ``n_distinct`` distinct values.
-
-    Up to ``max_points`` distinct values, one step at each run's end; beyond,
-    the ages at ``max_points`` evenly spaced fractions by numpy's
-    ``inverted_cdf`` rule: index ``ceil(q n - 1)``.
+    Examples
+    --------
+    >>> h = auto_histogram(np.array([0.0, 1.0, 1.0, 2.0]))
+    >>> sum(h.counts), len(h.edges) == len(h.counts) + 1
+    (4, True)
     """
-    if n_distinct <= max_points:
+    sample = as_sample(ages)
+    edges = np.histogram_bin_edges(sample.ages, bins="auto")
+    return Histogram(edges=tuple(float(e) for e in edges), counts=tuple(int(c) for c in counts_in(sample.ordered, edges)))
+
+
+def empirical_cdf(ages: "np.ndarray | Sample", *, max_points: int = ECDF_MAX_POINTS) -> Ecdf:
+    """The fraction of ages at or below each distinct age.
+
+    Parameters
+    ----------
+    ages : ndarray, shape (n,), or Sample
+        Ages in Gyr.
+    max_points : int
+        Beyond this many distinct ages, return the ages at ``max_points``
+        evenly spaced fractions (``np.quantile``'s ``inverted_cdf``: index
+        ``ceil(q n - 1)``) instead, so a catalog of millions of stars gives a
+        small record.
+
+    Examples
+    --------
+    >>> e = empirical_cdf(np.array([3.0, 1.0, 3.0, 2.0]))
+    >>> e.x, e.fraction
+    ((1.0, 2.0, 3.0), (0.25, 0.5, 1.0))
+    """
+    sample = as_sample(ages)
+    ordered = sample.ordered
+    if sample.n_distinct <= max_points:
         ends = np.append(np.flatnonzero(ordered[1:] != ordered[:-1]), ordered.size - 1)
         return Ecdf(
             x=tuple(float(v) for v in ordered[ends]),
@@ -122,49 +275,3 @@ def sorted_ecdf(ordered: np.ndarray, *, n_distinct: int, max_points: int = ECDF_
     fraction = np.linspace(1.0 / max_points, 1.0, max_points)
     index = np.clip(np.ceil(fraction * ordered.size - 1).astype(np.intp), 0, ordered.size - 1)
     return Ecdf(x=tuple(float(v) for v in ordered[index]), fraction=tuple(float(f) for f in fraction), exact=False)
-
-
-def _ks_statistic(ordered: np.ndarray, mu: float, sigma: float) -> float:
-    """``max(i/n - F(x_i), F(x_i) - (i-1)/n)`` for the normal CDF F, chunk by chunk."""
-    n, largest = ordered.size, 0.0
-    for start in range(0, n, _CHUNK):
-        cdf = ndtr((ordered[start : start + _CHUNK] - mu) / sigma)
-        rank = np.arange(start, start + cdf.size, dtype=float)
-        largest = max(largest, float(np.max((rank + 1) / n - cdf)), float(np.max(cdf - rank / n)))
-    return largest
-
-
-def sorted_gaussian(ordered: np.ndarray, *, edges: np.ndarray) -> GaussianFit:
-    """``gaussian.fit_gaussian`` of sorted ages (Gyr); ``edges`` = ``np.histogram_bin_edges(ages)``.
-
-    The maximum-likelihood normal has ``sigma**2 = mean((x - mu)**2)``, so the
-    summed log-likelihood is ``-n/2 (log(2 pi sigma**2) + 1)``; the KS p-value
-    is ``scipy.stats.kstwo.sf(D, n)``, what ``kstest`` computes.
-    """
-    n = ordered.size
-    mu = float(np.mean(ordered))
-    sigma = sorted_std(ordered)
-    log_likelihood = float(-0.5 * n * (np.log(2 * np.pi * sigma**2) + 1.0))
-    ks = _ks_statistic(ordered, mu, sigma)
-    # The same smooth curve as fit_gaussian: the data and mu +- 4 sigma.
-    smooth_x = np.linspace(
-        min(float(ordered[0]), mu - SMOOTH_SIGMAS * sigma), max(float(ordered[-1]), mu + SMOOTH_SIGMAS * sigma), SMOOTH_POINTS
-    )
-    return GaussianFit(
-        mu=mu,
-        sigma=sigma,
-        log_likelihood=log_likelihood,
-        aic=float(2 * _N_PARAMETERS - 2.0 * log_likelihood),
-        ks_statistic=ks,
-        ks_pvalue=float(np.clip(stats.kstwo.sf(ks, n), 0.0, 1.0)),
-        lecture_edges=tuple(float(e) for e in edges),
-        lecture_histogram=tuple(int(c) for c in counts_in(ordered, edges)),
-        lecture_counts=tuple(float(c) for c in stats.norm.pdf(edges, mu, sigma) * n),
-        smooth_x=tuple(float(x) for x in smooth_x),
-        smooth_density=tuple(float(d) for d in stats.norm.pdf(smooth_x, mu, sigma)),
-    )
-
-
-def sorted_histogram(ordered: np.ndarray, edges: np.ndarray) -> Histogram:
-    """``histogram.auto_histogram`` given its edges (``np.histogram_bin_edges(ages, "auto")``)."""
-    return Histogram(edges=tuple(float(e) for e in edges), counts=tuple(int(c) for c in counts_in(ordered, edges)))

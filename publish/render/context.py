@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis.binned.grid import BINS_PER_BANDWIDTH, EXACT_MAX_N, NODES_PER_BANDWIDTH, ORDER
+from analysis.binned import BINS_PER_BANDWIDTH, NODES_PER_BANDWIDTH, ORDER
+from analysis.engine import EXACT_MAX_N
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
