@@ -18,8 +18,6 @@ from ..errors import ConfigError
 
 __all__ = ["Project", "load_project", "with_overrides", "parse_bandwidths"]
 
-# The key path at the start of a ConfigError message, e.g. "analysis.bandwidths[2]: ...".
-_KEY_PATH = re.compile(r"^(analysis(?:\.[A-Za-z_][\w-]*|\[\d+\])*):")
 
 
 @dataclass(frozen=True)
@@ -78,15 +76,14 @@ def load_project(path: Path) -> Project:
     try:
         config = config_from_mapping(data.get("analysis"), where="analysis")
     except ConfigError as error:
-        raise ConfigError(f"{_locate(path, root, str(error))}: {error}") from error
+        raise ConfigError(f"{_locate(path, root, error.path or 'analysis')}: {error}", path=error.path) from error
     return Project(path, quarto, config)
 
 
-def _locate(path: Path, root: yaml.Node, message: str) -> str:
-    """``file:line:column`` of the deepest YAML node named by the message's key path."""
+def _locate(path: Path, root: yaml.Node, key_path: str) -> str:
+    """``file:line:column`` of the deepest YAML node on ``key_path`` (``analysis.bandwidths[2]``)."""
     node = root
-    match = _KEY_PATH.match(message)
-    steps = re.findall(r"[A-Za-z_][\w-]*|\[\d+\]", match.group(1)) if match else ["analysis"]
+    steps = re.findall(r"[A-Za-z_][\w-]*|\[\d+\]", key_path)
     for step in steps:
         child = _child(node, step)
         if child is None:
