@@ -71,6 +71,16 @@ def test_registry_order():
     assert list(BANDWIDTH_RULES) == ["scott", "silverman", "isj", "cv"]
 
 
+def test_the_registry_names_every_bandwidth_of_the_results_once():
+    from dataclasses import fields
+
+    from analysis.results import BandwidthSet
+
+    assert [f.name for f in fields(BandwidthSet)] == list(BANDWIDTH_RULES)
+    assert [rule.name for rule in BANDWIDTH_RULES.values()] == list(BANDWIDTH_RULES)
+    assert all(rule.title and rule.reference for rule in BANDWIDTH_RULES.values())
+
+
 @pytest.mark.parametrize(
     ("column", "scott", "silverman"), [(0, 1.3996, 1.2596), (1, 1.6053, 1.4447)], ids=["joyce", "bensby"]
 )

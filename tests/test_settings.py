@@ -1,9 +1,10 @@
-"""publish.settings: the analysis block of _quarto.yml and the command-line overrides."""
+"""analysis.inputs.project: the analysis block of _quarto.yml and the command-line overrides."""
 
 from pathlib import Path
 import re
 
 import pytest
+import yaml
 
 from analysis.config import AnalysisConfig
 from analysis.errors import ConfigError
@@ -19,10 +20,9 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_repository_project_file_holds_the_documented_defaults():
+    # The defaults are written once, in AnalysisConfig; _quarto.yml repeats them as documentation.
     project = load_project(ROOT / "_quarto.yml")
-    assert project.config == AnalysisConfig(
-        seed=20230301, bandwidths=(0.01, 0.1, 1.0), replicates=200, cv_folds=5, bootstrap_resamples=2000
-    )
+    assert project.config == AnalysisConfig()
     assert "analysis" not in project.quarto
     assert project.quarto["project"]["type"] == "website"
     assert project.quarto["website"]["title"] == "Stellar Age KDE Report"
@@ -100,3 +100,14 @@ def test_parse_bandwidths():
     for bad in ("0.1,abc", "0.1,,1", "-1", "0", "inf", "nan"):
         with pytest.raises(ConfigError, match="--bandwidths: expected comma-separated positive numbers"):
             parse_bandwidths(bad)
+
+
+def test_the_readme_states_the_defaults_of_analysis_config():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| `?([^|`]+?)`? \|", section, re.M))
+    defaults = AnalysisConfig()
+    assert set(rows) == set(AnalysisConfig.__dataclass_fields__)
+    for name, text in rows.items():
+        value = getattr(defaults, name)
+        assert (list(value) if isinstance(value, tuple) else value) == yaml.safe_load(text), name

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 import numpy as np
 
 from analysis.results import DatasetResult, KdeCurve, SyntheticSample
+from analysis.statistics import BANDWIDTH_RULES
 
 from .style import AGE_LABEL, age_reference_lines, format_gyr, new_figure
 
@@ -37,7 +38,8 @@ Drawn = tuple[Figure, str, str]
 #: Curves taller than this many times the highest bar are cut off so the bars stay readable.
 _CURVE_CLIP = 2.0
 PANEL_COLUMNS = 3
-RULE_NAMES = {"scott": "Scott", "silverman": "Silverman", "isj": "ISJ", "cv": "CV"}
+#: What readers call each bandwidth rule (the registry's titles).
+RULE_NAMES = {name: rule.title for name, rule in BANDWIDTH_RULES.items()}
 
 
 def model_title(model: KdeCurve | SyntheticSample) -> str:

@@ -9,6 +9,7 @@ filters other families use (``md``, ``safe_url``).
 
 from .context import build_context
 from .explorer import (
+    EXPLORER_BANDWIDTHS_GYR,
     EXPLORER_BIN_GYR,
     EXPLORER_MAX_AGES,
     EXPLORER_MAX_BINS,
@@ -21,7 +22,7 @@ from .pages import REFERENCES_FILE, make_environment, render_pages
 from .references import csl_entries, csl_json
 
 __all__ = [
-    "EXPLORER_BIN_GYR", "EXPLORER_MAX_AGES", "EXPLORER_MAX_BINS", "EXPLORER_MAX_SAMPLE",
+    "EXPLORER_BANDWIDTHS_GYR", "EXPLORER_BIN_GYR", "EXPLORER_MAX_AGES", "EXPLORER_MAX_BINS", "EXPLORER_MAX_SAMPLE",
     "FILTERS", "REFERENCES_FILE", "build_context", "csl_entries", "csl_json", "explorer_json", "fine_histogram",
     "make_environment", "md", "render_pages", "safe_url",
 ]  # fmt: skip

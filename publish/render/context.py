@@ -19,14 +19,22 @@ from analysis.errors import RenderError
 from analysis.folds import MIN_TRAINING_STARS
 from analysis.minimums import MINIMUMS
 from analysis.results import AnalysisResult
+from analysis.statistics import BANDWIDTH_RULES
 
 from ..buildinfo import BuildInfo
 from ..downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
 from ..figures.plan import figure_plan
 from ..project import MARGIN_CM, PAPER_CM
-from .explorer import EXPLORER_BIN_GYR, EXPLORER_MAX_AGES, EXPLORER_MAX_BINS, EXPLORER_MAX_SAMPLE, explorer_json
+from .explorer import (
+    EXPLORER_BANDWIDTHS_GYR,
+    EXPLORER_BIN_GYR,
+    EXPLORER_MAX_AGES,
+    EXPLORER_MAX_BINS,
+    EXPLORER_MAX_SAMPLE,
+    explorer_json,
+)
 from .references import csl_entries, source_key
-from .views import ALPHA, CV_SMALL_RATIO, RULES, FigureLike, comparison_view, dataset_view
+from .views import ALPHA, CV_SMALL_RATIO, FigureLike, comparison_view, dataset_view
 
 __all__ = ["build_context"]
 
@@ -126,7 +134,7 @@ def build_context(
         "cv_folds": result.cv_folds,
         "bandwidth_grid": list(result.bandwidth_grid),
         "bootstrap_resamples": info.config.bootstrap_resamples,
-        "rules": [{"key": k, "name": n, "reference": ref} for k, (n, ref) in RULES.items()],
+        "rules": [{"key": r.name, "name": r.title, "reference": r.reference} for r in BANDWIDTH_RULES.values()],
         "datasets": dataset_views,
         "comparisons": comparisons,
         # A data set's missing own score is one note, however many pairs it is in.
@@ -152,6 +160,7 @@ def build_context(
         "with_held_out": [v for v in dataset_views if v["held_out"]],
         "explorer_json": explorer_json(result, datasets),
         "explorer": {
+            "bandwidths": EXPLORER_BANDWIDTHS_GYR,
             "max_ages": EXPLORER_MAX_AGES,
             "max_sample": EXPLORER_MAX_SAMPLE,
             "bin_gyr": EXPLORER_BIN_GYR,

@@ -15,10 +15,14 @@ from analysis.dataset import Dataset
 from analysis.results import AnalysisResult, DatasetResult
 
 __all__ = [
-    "EXPLORER_BIN_GYR", "EXPLORER_MAX_AGES", "EXPLORER_MAX_BINS", "EXPLORER_MAX_SAMPLE", "explorer_json",
-    "fine_histogram",
+    "EXPLORER_BANDWIDTHS_GYR", "EXPLORER_BIN_GYR", "EXPLORER_MAX_AGES", "EXPLORER_MAX_BINS", "EXPLORER_MAX_SAMPLE",
+    "explorer_json", "fine_histogram",
 ]  # fmt: skip
 
+#: The range of the explorer's bandwidth slider (Gyr): from the lecture's smallest bandwidth to wider than any
+#: data-driven choice. The page states it; ``report/assets/explorer.js`` maps its slider onto it (its
+#: ``H_MIN``/``H_MAX``, which ``tests/test_explorer_browser.py`` holds to this).
+EXPLORER_BANDWIDTHS_GYR = (0.01, 5.0)
 #: The explorer embeds a data set's raw ages up to this many; above, a fine histogram of them
 #: (the browser's KDE sums over bins, and 2000 x 8000 grid points is about the most a redraw affords).
 EXPLORER_MAX_AGES = 2000

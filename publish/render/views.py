@@ -13,23 +13,17 @@ from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.folds import folds_text
 from analysis.results import Comparison, DatasetResult, EngineInfo
+from analysis.statistics import BANDWIDTH_RULES
 
 from ..figures.plan import DATASET_FIGURES
 from .references import dataset_key
 
-__all__ = ["ALPHA", "CV_SMALL_RATIO", "RULES", "FigureLike", "comparison_view", "dataset_view"]
+__all__ = ["ALPHA", "CV_SMALL_RATIO", "FigureLike", "comparison_view", "dataset_view"]
 
 #: Significance level at which the report says a test "rejects".
 ALPHA = 0.05
 #: CV counts as "pulled small" when it is below this fraction of Silverman's rule.
 CV_SMALL_RATIO = 0.5
-#: Display names and references of the bandwidth rules, in the order of ``BandwidthSet``.
-RULES: dict[str, tuple[str, str]] = {
-    "scott": ("Scott", "Scott, D. W. (1992), *Multivariate Density Estimation*, Wiley, eq. 6.44"),
-    "silverman": ("Silverman", "Silverman, B. W. (1986), *Density Estimation*, Chapman & Hall, eq. 3.31"),
-    "isj": ("ISJ", "Botev, Grotowski & Kroese (2010), Ann. Statist. 38, 2916"),
-    "cv": ("CV", "k-fold cross-validated log-likelihood (Hall 1982; Stone 1984)"),
-}
 
 
 class FigureLike(Protocol):
@@ -49,9 +43,9 @@ def _model_name(kind: str) -> str:
         return "Gaussian"
     if kind == "grid":
         return "Fixed"
-    if kind in RULES:
-        return RULES[kind][0]
-    raise RenderError(f"model kind: expected gaussian, grid or one of {', '.join(RULES)}, got {kind!r}")
+    if kind in BANDWIDTH_RULES:
+        return BANDWIDTH_RULES[kind].title
+    raise RenderError(f"model kind: expected gaussian, grid or one of {', '.join(BANDWIDTH_RULES)}, got {kind!r}")
 
 
 def _engine_view(e: EngineInfo, n: int) -> dict[str, Any]:
@@ -105,7 +99,7 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike]
     ]
     bw = r.bandwidths
     # Rules without a bandwidth, as (reader's name, reason): no curve, sample or score of theirs exists.
-    missing = [(RULES[c.rule][0], c.unavailable) for c in r.bandwidth_choices if c.unavailable]
+    missing = [(BANDWIDTH_RULES[c.rule].title, c.unavailable) for c in r.bandwidth_choices if c.unavailable]
     # The held-out split (a catalog's CV is leave-one-out on binned counts, its held-out scores k-fold).
     folds = r.held_out[0].folds if r.held_out else (r.cv_curve.folds if r.cv_curve else None)
     return {
@@ -127,7 +121,7 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike]
         "ks_rejects": r.gaussian.ks_pvalue < ALPHA,
         "bw": bw,
         "bandwidths": [
-            {"name": RULES[c.rule][0], "bandwidth": c.bandwidth, "note": c.note, "unavailable": c.unavailable}
+            {"name": BANDWIDTH_RULES[c.rule].title, "bandwidth": c.bandwidth, "note": c.note, "unavailable": c.unavailable}
             for c in r.bandwidth_choices
         ],
         "folds": folds,
@@ -144,7 +138,7 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike]
         "synthetic": synthetic,
         "cv_synthetic": next((s for s, raw in zip(synthetic, r.synthetic) if raw.kind == "cv"), None),
         "notes": {
-            "cv": _notes(*((f"{name} bandwidth", why) for name, why in missing if name == RULES["cv"][0])),
+            "cv": _notes(*((f"{name} bandwidth", why) for name, why in missing if name == BANDWIDTH_RULES["cv"].title)),
             "synthetic": _notes(*((f"Synthetic samples at the {name} bandwidth", why) for name, why in missing)),
             # All scores missing say so once; otherwise the Gaussian's and each missing rule's.
             "held_out": _notes(("Held-out scores", r.held_out_unavailable))
