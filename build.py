@@ -18,6 +18,9 @@ skipped (``--force`` rebuilds).
 replaces the output folder whole, so only a new folder, an empty one or a site
 this report built is accepted.
 
+This file is longer than the house's 300 lines: it is the command line, the records the stages hand
+on and the stages themselves, which read best together in build order.
+
 Every failure is one line naming the stage: ``build failed in stage 'load':
 ...``. Exit status: 0 success (or nothing to do); 1 a stage failed on the
 user's data or environment (a disk that is full is the environment too); 2

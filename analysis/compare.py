@@ -1,4 +1,8 @@
-"""Two-sample comparison of two data sets: distributions, means, per-star pairs, cross-prediction."""
+"""Two-sample comparison of two data sets: distributions, means, per-star pairs, cross-prediction.
+
+Longer than 300 lines: every test of a pair is here with its minimum (``minimums`` lists them), so
+that the numbers a reader compares come from one place.
+"""
 
 import warnings
 

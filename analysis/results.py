@@ -5,6 +5,9 @@ densities times n (stars per Gyr), as the lecture scales ``gaussian_kde`` to a
 histogram. Arrays are stored as tuples of floats so that records are immutable
 and ``dataclasses.asdict`` gives plain JSON.
 
+Longer than 300 lines, on purpose: these records are the JSON layout scripts depend on, and one
+file shows it whole, record by record.
+
 A value the data are too small or too tied for is ``None``, and beside it a
 reason string says why (``availability.not_available``: ``"not available for
 n = 5: ..."``): the field ``unavailable`` of a record with one such value, or

@@ -1,4 +1,4 @@
-"""Tests of publish/files.py: data files are regular files; pipes, devices, folders and link loops are refused.
+"""Tests of analysis/inputs/files.py: data files are regular files; pipes, devices, folders and link loops are refused.
 
 A read of a named pipe blocks until someone writes to it, so the calls that
 could block run in a daemon thread: a regression fails the test instead of
@@ -15,8 +15,8 @@ import pytest
 
 from analysis.errors import DataError
 from analysis.inputs import files
-from analysis.inputs.files import open_regular, read_regular, regular_file
-from analysis.inputs.sources import find_source_file, load_datasets
+from analysis.inputs import open_regular, read_regular, regular_file
+from analysis.inputs import find_source_file, load_datasets
 from tests.support import run_build
 from tests.test_sources import MANIFEST, SMALL, _spec
 

@@ -8,7 +8,7 @@ import yaml
 
 from analysis.config import AnalysisConfig
 from analysis.errors import ConfigError
-from analysis.inputs.project import load_project, parse_bandwidths, with_overrides
+from analysis.inputs import load_project, parse_bandwidths, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ import pytest
 
 from analysis.errors import ConfigError, DataError
 from analysis.readers.manifest import DatasetSpec, SourceSpec
-from analysis.inputs.sources import find_source_file, load_datasets, load_manifest, load_sources
+from analysis.inputs import find_source_file, load_datasets, load_manifest, load_sources
 
 MANIFEST = Path(__file__).resolve().parents[1] / "data" / "datasets.yml"
 REAL_SHA256 = "f150cadef67543fcab4668036ac960223eb74b2965b18d517b3dbe6733d0fa63"
@@ -120,7 +120,7 @@ def test_search_order_explicit_then_manifest_dir_then_env(tmp_path, caplog):
     spec = _spec()
     explicit = folders["given"] / "ages.dat"
     assert find_source_file(spec, manifest_dir=folders["data"], explicit=explicit, env=env) == explicit
-    with caplog.at_level(logging.INFO, logger="analysis.inputs.sources"):
+    with caplog.at_level(logging.INFO, logger="analysis.inputs"):
         assert find_source_file(spec, manifest_dir=folders["data"], env=env) == folders["data"] / "ages.dat"
     assert f"found in {folders['data']}" in caplog.text
     (folders["data"] / "ages.dat").unlink()

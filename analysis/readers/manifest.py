@@ -3,6 +3,9 @@
 Pure validation: a mapping (the parsed YAML) goes in, frozen dataclasses come
 out. Every error is a ``ConfigError`` naming the manifest and the YAML path of
 the offending value, what is allowed and what was found.
+
+Longer than 300 lines: the specs, their validation and ``manifest_for_file`` share the key rules
+and messages, and are read together when the manifest's format changes.
 """
 
 from collections.abc import Mapping, Sequence

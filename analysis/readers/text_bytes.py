@@ -34,6 +34,9 @@ IEEE operation rounds the exact value correctly, as Python's ``float`` does.
 Other decimal fields (e.g. 17 significant digits, as ``repr`` writes) are
 flagged, up to ``_MAX_SLOW`` per part, and converted by ``float`` afterwards;
 a part with more flagged fields hands the file on.
+
+Longer than 300 lines: the compiled kernels must stay in one module for numba to inline its small
+helpers into them (see ``_inline``), and this docstring states exactly what they take.
 """
 
 import codecs

@@ -5,7 +5,7 @@ histogram, ECDF), ``gaussian`` (the single-normal fit), ``rules`` (the
 registry ``BANDWIDTH_RULES`` of Scott, Silverman, ISJ (``isj``) and CV, and the
 KDE models), ``cv`` (the search for the CV bandwidth over an engine's score,
 and the exact k-fold score), ``heldout`` (the held-out score of each model
-from an engine's sums) and ``synthetic`` (a generative model's record from an
+from an engine's sums) and ``generative`` (a generative model's record from an
 engine's draws). What depends on how kernel sums are evaluated comes from an
 engine (``analysis.engine``); nothing here imports one.
 """
@@ -26,7 +26,7 @@ from .rules import (
     silverman_rule,
 )
 from .sample import Sample, auto_histogram, empirical_cdf, summarise, tie_report
-from .synthetic import synthetic
+from .generative import synthetic
 
 __all__ = [
     "BANDWIDTH_RULES", "ISJ_MIN_DISTINCT", "Evidence", "Rule", "Sample", "auto_histogram", "bandwidth_for", "choose",

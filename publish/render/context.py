@@ -23,7 +23,7 @@ from analysis.statistics import BANDWIDTH_RULES
 
 from ..buildinfo import BuildInfo
 from ..downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
-from ..figures.plan import figure_plan
+from ..figures import figure_plan
 from ..project import MARGIN_CM, PAPER_CM
 from .explorer import (
     EXPLORER_BANDWIDTHS_GYR,

@@ -15,7 +15,7 @@ from analysis.folds import folds_text
 from analysis.results import Comparison, DatasetResult, EngineInfo
 from analysis.statistics import BANDWIDTH_RULES
 
-from ..figures.plan import DATASET_FIGURES
+from ..figures import DATASET_FIGURES
 from .references import dataset_key
 
 __all__ = ["ALPHA", "CV_SMALL_RATIO", "FigureLike", "comparison_view", "dataset_view"]
