@@ -12,7 +12,7 @@ import pytest
 from analysis.statistics import auto_histogram
 from publish.render import explorer_json, render_pages
 from tests.support import axe_violations, open_offline
-from tests.test_render import render_synthetic
+from tests.render.test_render import render_synthetic
 
 ASSETS = Path(__file__).resolve().parent.parent / "report" / "assets"
 EXPLORER_JSON = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.S)

@@ -16,7 +16,7 @@ __all__ = ["ISJ_MIN_DISTINCT", "improved_sheather_jones", "isj"]
 
 #: Fewest distinct ages ISJ is tried on. With two, the binned ages are two spikes a quarter and
 #: three quarters across the domain whatever their values, and the fixed-point equation has no
-#: root for any split of the stars between them (``tests/test_bandwidth.py`` tries them all). From
+#: root for any split of the stars between them (``tests/statistics/test_rules.py`` tries them all). From
 #: three it may have one; below about 10 distinct ages it often has none (on 300 normal,
 #: uniform, log-normal and bimodal samples each: a root for 0-9 % at 4 ages, 18-86 % at 6,
 #: 87-100 % at 10 and all at 13), and ``_fixed_point_root`` says so.

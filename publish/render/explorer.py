@@ -21,7 +21,7 @@ __all__ = [
 
 #: The range of the explorer's bandwidth slider (Gyr): from the lecture's smallest bandwidth to wider than any
 #: data-driven choice. The page states it; ``report/assets/explorer.js`` maps its slider onto it (its
-#: ``H_MIN``/``H_MAX``, which ``tests/test_explorer_browser.py`` holds to this).
+#: ``H_MIN``/``H_MAX``, which ``tests/render/test_render.py`` holds to this).
 EXPLORER_BANDWIDTHS_GYR = (0.01, 5.0)
 #: The explorer embeds a data set's raw ages up to this many; above, a fine histogram of them
 #: (the browser's KDE sums over bins, and 2000 x 8000 grid points is about the most a redraw affords).

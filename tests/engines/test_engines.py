@@ -21,7 +21,7 @@ from publish.project import Page
 from publish.site import staged_quarto, write_staged_quarto
 from tests.support import require
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SITE = SiteSpec(title="Stellar Age KDE Report")
 PAGES = (Page("index.qmd", "Overview"), Page("joyce.qmd", "Joyce et al. (2023)"))
 

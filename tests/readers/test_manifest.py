@@ -12,7 +12,7 @@ import analysis.readers.manifest
 from analysis.errors import ConfigError
 from analysis.readers.manifest import OKABE_ITO, DatasetSpec, manifest_for_file, parse_manifest
 
-MANIFEST = Path(__file__).resolve().parents[1] / "data" / "datasets.yml"
+MANIFEST = Path(__file__).resolve().parents[2] / "data" / "datasets.yml"
 WHERE = "data/datasets.yml"
 
 

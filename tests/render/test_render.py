@@ -465,6 +465,6 @@ def test_the_explorer_script_slides_over_the_range_the_page_states():
     # The page states EXPLORER_BANDWIDTHS_GYR; explorer.js keeps the same two numbers as H_MIN and H_MAX.
     from publish.render import EXPLORER_BANDWIDTHS_GYR
 
-    script = (Path(__file__).resolve().parent.parent / "report" / "assets" / "explorer.js").read_text(encoding="utf-8")
+    script = (Path(__file__).resolve().parents[2] / "report" / "assets" / "explorer.js").read_text(encoding="utf-8")
     found = {name: float(value) for name, value in re.findall(r"var (H_MIN|H_MAX) = ([0-9.]+);", script)}
     assert (found["H_MIN"], found["H_MAX"]) == EXPLORER_BANDWIDTHS_GYR

@@ -6,7 +6,7 @@ import sys
 
 from publish.site import tempdirs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PREFIX = ".site-stage-"
 
 

@@ -15,7 +15,7 @@ from publish.site import MARKER, is_site
 from publish.project import Page
 from publish.site import make_stage, publish, remove_leftovers, remove_stage, staged_quarto, write_staged_quarto
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the exchange is Linux's renameat2")
 
 

@@ -23,7 +23,7 @@ from analysis.errors import ConfigError, DataError
 from analysis.readers.manifest import DatasetSpec, SourceSpec
 from analysis.inputs import find_source_file, load_datasets, load_manifest, load_sources
 
-MANIFEST = Path(__file__).resolve().parents[1] / "data" / "datasets.yml"
+MANIFEST = Path(__file__).resolve().parents[2] / "data" / "datasets.yml"
 REAL_SHA256 = "f150cadef67543fcab4668036ac960223eb74b2965b18d517b3dbe6733d0fa63"
 SMALL = b"#a b\n1.5 2\n3 4.5\n"
 

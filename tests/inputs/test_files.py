@@ -18,7 +18,7 @@ from analysis.inputs import files
 from analysis.inputs import open_regular, read_regular, regular_file
 from analysis.inputs import find_source_file, load_datasets
 from tests.support import run_build
-from tests.test_sources import MANIFEST, SMALL, _spec
+from tests.inputs.test_sources import MANIFEST, SMALL, _spec
 
 
 def _error_without_blocking(call: Callable[[], object]) -> str:

@@ -10,7 +10,7 @@ from analysis.config import AnalysisConfig
 from analysis.errors import ConfigError
 from analysis.inputs import load_project, parse_bandwidths, with_overrides
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
