@@ -16,9 +16,9 @@ from .choose import engine_for
 from .compare import compare
 from .config import AnalysisConfig
 from .dataset import Dataset, too_few_ages
-from .engine import EXACT_MAX_N
+from .engine import EXACT_MAX_N, Engine
 from .errors import DataError
-from .results import AnalysisResult, DatasetResult
+from .results import AnalysisResult, CvCurve, DatasetResult
 from .seeds import BOOTSTRAP, CV_FOLDS, HELD_OUT_FOLDS, SYNTHETIC, rng_for
 from .statistics import (
     Evidence,
@@ -68,12 +68,9 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
     ties = tie_report(sample)
     scott = scott_rule(summary.std, summary.n)
     try:
-        scorer, scorer_unavailable = attempt(
-            lambda: engine.cv_scorer(folds=config.cv_folds, rng=rng_for(seed, name, CV_FOLDS), scott=scott)
-        )
-        cv_curve = search(scorer, scott=scott, n=sample.n) if scorer else None
-        method = scorer.method if scorer else kfold_method(config.cv_folds, sample.n)
-        bandwidths, choices = choose(Evidence(sample, summary, cv_curve, scorer_unavailable), ties, cv_method=method)
+        cv_rng = rng_for(seed, name, CV_FOLDS)
+        cv_curve, cv_unavailable, method = _cross_validate(engine, sample.n, scott, config.cv_folds, cv_rng)
+        bandwidths, choices = choose(Evidence(sample, summary, cv_curve, cv_unavailable), ties, cv_method=method)
         models = kde_models(config.bandwidths, bandwidths)
         kde = engine.fit([h for _, h in models] + [scott])
         held_out, held_out_unavailable = attempt(
@@ -115,9 +112,22 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         synthetic=samples,
         held_out=held_out or (),
         engine=kde.info(),
-        cv_curve_unavailable=scorer_unavailable,
+        cv_curve_unavailable=cv_unavailable,
         held_out_unavailable=held_out_unavailable,
     )
+
+
+def _cross_validate(
+    engine: Engine, n: int, scott: float, folds: int, rng: np.random.Generator
+) -> tuple[CvCurve | None, str | None, str]:
+    """The CV curve the engine's score gives (or ``None`` and why), and how it cross-validated, for the note.
+
+    The score (a catalog's holds the FFT of its binned counts) is dropped once searched.
+    """
+    scorer, unavailable = attempt(lambda: engine.cv_scorer(folds=folds, rng=rng, scott=scott))
+    if scorer is None:
+        return None, unavailable, kfold_method(folds, n)
+    return search(scorer, scott=scott, n=n), None, scorer.method
 
 
 def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n: int = EXACT_MAX_N) -> AnalysisResult:

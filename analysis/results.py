@@ -316,7 +316,7 @@ class Comparison:
 
     ``mean_difference`` is mean(a) - mean(b) with a seeded percentile
     bootstrap interval (``ci_method`` says how it was computed: the bootstrap,
-    or above ``binned.EXACT_MAX_N`` stars the normal approximation);
+    or above ``engine.EXACT_MAX_N`` stars the normal approximation);
     cross-prediction is the mean log-likelihood per star
     of one data set under the other's KDE at its CV bandwidth. ``paired`` is
     ``None`` when the data sets are not the same stars, with the reason in

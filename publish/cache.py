@@ -52,8 +52,9 @@ logger = logging.getLogger(__name__)
 CODE_FOLDERS = ("analysis", "publish", "templates", "report")
 #: Single files that are code or configuration for the key.
 CODE_FILES = ("_quarto.yml", "build.py", "data/datasets.yml")
-#: The code and configuration that shape the analysis result and the figures: the numerics,
-#: and all of publish/ because the readers, the figures and their captions live there.
+#: The code and configuration that shape the analysis result and the figures: all of analysis/
+#: (the readers and the numerics) and all of publish/ (the figures and their captions), every
+#: subpackage included, walked, so that a new module of any family is covered.
 ARTEFACT_FOLDERS = ("analysis", "publish")
 ARTEFACT_FILES = ("data/datasets.yml",)
 # Outputs and byte-code that live inside code folders but are not code.

@@ -59,7 +59,7 @@ def density_nodes(binned: BinnedData, bandwidths, *, reach_gyr: tuple[float, flo
     h, step = checked_bandwidths(bandwidths), binned.step_gyr
     if h.min() < BINS_PER_BANDWIDTH * step * (1 - 1e-9):
         raise ValueError(
-            f"binned_density: bandwidths must be >= {BINS_PER_BANDWIDTH} bin steps = "
+            f"binned density: bandwidths must be >= {BINS_PER_BANDWIDTH} bin steps = "
             f"{BINS_PER_BANDWIDTH * step:.3g} Gyr, got {h.min():g} Gyr; rebin for it"
         )
     lo, hi = binned.lo_gyr, binned.lo_gyr + (binned.n_bins - 1) * step

@@ -39,7 +39,7 @@ __all__ = [
 
 #: Bin step is at most h/3 for the smallest bandwidth asked for.
 BINS_PER_BANDWIDTH = 3
-#: Densities are computed on nodes at most h/8 apart, then interpolated (``binned_density``).
+#: Densities are computed on nodes at most h/8 apart, then interpolated (``density``).
 NODES_PER_BANDWIDTH = 8
 #: Moments kept per bin (Taylor order): leading error term (dx/2h)**8 / 8!.
 ORDER = 8

@@ -8,8 +8,6 @@ drawn over a histogram of counts.
 import logging
 
 import numpy as np
-from scipy.stats import gaussian_kde
-from sklearn.neighbors import KernelDensity
 
 from ..results import KdeCurve
 
@@ -90,6 +88,10 @@ def sklearn_curve(ages: np.ndarray, bandwidth: float, *, kind: str) -> KdeCurve:
     KdeCurve
         ``method="sklearn"``; density in 1/Gyr, counts in stars per Gyr.
     """
+    # Imported here: scikit-learn takes a third of a second to import, which the faces that only name
+    # this engine (a rebuild with nothing changed imports them) should not pay.
+    from sklearn.neighbors import KernelDensity
+
     ages = np.asarray(ages, dtype=float)
     x = kde_grid(ages, bandwidth)
     model = KernelDensity(kernel="gaussian", bandwidth=bandwidth).fit(ages[:, None])
@@ -107,6 +109,8 @@ def scipy_curve(ages: np.ndarray) -> KdeCurve:
     KdeCurve
         ``method="scipy"``, ``kind="scott"``.
     """
+    from scipy.stats import gaussian_kde
+
     ages = np.asarray(ages, dtype=float)
     kde = gaussian_kde(ages)
     bandwidth = float(kde.factor * np.std(ages, ddof=1))

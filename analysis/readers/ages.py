@@ -1,8 +1,8 @@
 """What a value must be to be an age in Gyr: positive, finite and at most ``MAX_AGE_GYR``.
 
-One rule for every reader: the fields of a text table (``text_rows``), the
+One rule for every reader: the fields of a text table (``text_grammar``), the
 columns the fast text readers convert, and catalog columns once their unit
-has been converted to Gyr (``publish.readers``).
+has been converted to Gyr (``catalogs``).
 """
 
 import math

@@ -1,6 +1,6 @@
 """Read the columns of a catalog in Parquet, FITS or ECSV (bytes in) into a ``Table``.
 
-Text tables are read by ``analysis.table.parse_table``; this module reads the
+Text tables are read by ``text.parse_table``; this module reads the
 formats catalogs come in, chosen by file extension or the manifest's
 ``format:``. Only the requested columns are converted. A column's unit
 (FITS ``TUNITn``, ECSV ``unit``, a Parquet field's ``unit`` metadata) is
@@ -240,7 +240,7 @@ def read_catalog(raw: bytes, source: str, *, format: str, columns: Sequence[int 
         When the bytes are not that format or are truncated or corrupt, the
         file names a column twice, a column is not in the file, is not
         numeric, has a unit that is not a time unit, or holds an age that
-        is not positive, finite and at most ``analysis.ages.MAX_AGE_GYR`` once
+        is not positive, finite and at most ``ages.MAX_AGE_GYR`` once
         converted to Gyr, naming the file, row and column.
     """
     if format not in FORMATS or format == "text":

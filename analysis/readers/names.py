@@ -1,6 +1,6 @@
 """Names of columns, sources and data sets: the first repeated one, and bounded slugs.
 
-A file may hold up to ``text_rows.MAX_COLUMNS`` columns and a catalog more, so
+A file may hold up to ``text_grammar.MAX_COLUMNS`` columns and a catalog more, so
 every check over names is one pass with a dict, never a comparison of every
 pair. A data set's name becomes part of file names and URLs, so a name derived
 from a column header is bounded, whatever the header's length.

@@ -54,12 +54,12 @@ def parse_table(raw: bytes, source: str, *, fast_threshold: int = FAST_THRESHOLD
     ------
     DataError
         Naming the file, line and column: an empty or binary (UTF-16, NUL
-        bytes, not UTF-8) file, a line over ``text_rows.MAX_LINE_BYTES`` (1
-        MiB), a header or first row over ``text_rows.MAX_COLUMNS`` (1000)
+        bytes, not UTF-8) file, a line over ``text_grammar.MAX_LINE_BYTES`` (1
+        MiB), a header or first row over ``text_grammar.MAX_COLUMNS`` (1000)
         columns, a header naming a column twice, a row whose width differs
         from the header's (or the first row's), or a field that is not a
-        number of the grammar (``analysis.text_rows``) or not an age
-        (``analysis.ages``: positive, finite, at most 1000 Gyr), e.g.
+        number of the grammar (``text_grammar``) or not an age
+        (``ages``: positive, finite, at most 1000 Gyr), e.g.
         ``data/x.csv:42: column 'Bensby_age': expected a positive number of
         Gyr, got 'abc'``.
 

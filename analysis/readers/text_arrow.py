@@ -1,6 +1,6 @@
 """The pyarrow path of ``parse_table`` for large text files.
 
-``parse_table`` tries ``analysis.text_scan`` first; the files it hands on
+``parse_table`` tries ``text_bytes`` first; the files it hands on
 come here. Two readers, tried in order; each returns ``None`` for a file it cannot read
 exactly as the line-by-line parser would, and the next one takes over:
 
@@ -12,12 +12,12 @@ exactly as the line-by-line parser would, and the next one takes over:
    row's index is its line's index), and vectorised string kernels find
    comments, blank lines and fields; pyarrow converts the fields. Where it
    cannot (or a ``(`` is in the file), the first field outside the grammar
-   (``analysis.text_rows.FIELD_PATTERN``) marks a bad row. The first row with
-   a wrong width, a bad field or a value that is not an age (``analysis.ages``) goes
-   to the line-by-line row check (``text_rows.row_ages``), which raises the
+   (``text_grammar.FIELD_PATTERN``) marks a bad row. The first row with
+   a wrong width, a bad field or a value that is not an age (``ages``) goes
+   to the line-by-line row check (``text_grammar.row_ages``), which raises the
    error the line-by-line parser would raise for that line.
 
-What pyarrow converts to a double is in the grammar of ``analysis.text_rows``
+What pyarrow converts to a double is in the grammar of ``text_grammar``
 and Python's ``float`` reads it as the same double (both round correctly),
 except ``inf``/``infinity``, refused as infinite like the line-by-line parser
 does, and ``nan(...)``, which only pyarrow accepts: a file with a ``(`` never
@@ -25,7 +25,7 @@ has its fields converted unchecked.
 Both readers take only files of printable ASCII, tabs and line ends: NUL
 bytes, non-UTF-8 or non-ASCII text and ``\\v``/``\\f`` are left to the
 line-by-line parser, which reports or parses them. The header is found by
-``analysis.table`` on the lines before the first data row.
+``text_header`` on the lines before the first data row.
 """
 
 import codecs

@@ -12,7 +12,7 @@ raises: anything it does not read the way the line-by-line parser would goes
 to the next reader, which reads it or raises the line-by-line parser's error.
 It takes:
 
-- a header found by ``analysis.table.find_header`` in the first 64 KiB;
+- a header found by ``text_header.find_header`` in the first 64 KiB;
 - fields separated by ``,`` (with spaces or tabs around them, an empty field
   is missing; at least two columns) or by runs of spaces and tabs;
 - ``#`` comment lines and blank lines anywhere, ``\\n``, ``\\r\\n`` or ``\\r``
@@ -23,7 +23,7 @@ It takes:
 It hands the file on for any other byte or field (non-ASCII text, control
 bytes, ``inf``, ``1_000``, signs other than on ``nan``), for a row of another
 width, and for a value that is zero or, after the exact conversion below, not
-an age (``analysis.ages``: positive, finite, at most 1000 Gyr): all of these
+an age (``ages``: positive, finite, at most 1000 Gyr): all of these
 are errors or rarities that the other readers word or read.
 
 Conversion: Clinger's fast path. A field whose digits form an integer

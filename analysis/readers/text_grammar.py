@@ -1,6 +1,6 @@
 """The grammar of the lines of a text table of ages: fields, numbers, and the error for a bad row.
 
-Every reader of ``analysis.table.parse_table`` (line by line, the numba scan,
+Every reader of ``text.parse_table`` (line by line, the numba scan,
 pyarrow) reads this grammar and no more (the fast ones hand on what they do
 not take), and the pyarrow path calls ``row_ages`` on the first line it
 refuses, so each path words the same error:

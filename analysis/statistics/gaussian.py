@@ -93,7 +93,7 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
     mu, sigma = normal_fit(sample.ages)
     log_likelihood = _log_likelihood(sample.ages, mu, sigma)
     ks = _ks_statistic(ordered, mu, sigma)
-    edges = np.histogram_bin_edges(sample.ages)
+    edges = sample.lecture_edges
     low = min(float(ordered[0]), mu - SMOOTH_SIGMAS * sigma)
     high = max(float(ordered[-1]), mu + SMOOTH_SIGMAS * sigma)
     smooth_x = np.linspace(low, high, SMOOTH_POINTS)

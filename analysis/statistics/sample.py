@@ -40,12 +40,16 @@ class Sample:
     """Ages in Gyr as given and sorted once, with their distinct values and longest run of equal ages.
 
     Build it with ``Sample.of(ages)``; both arrays are read-only, shape (n,).
+    ``auto_edges`` and ``lecture_edges`` are numpy's histogram edges of the
+    ages (``bins="auto"`` and the default 10 bins, Gyr).
     """
 
     ages: np.ndarray
     ordered: np.ndarray
     n_distinct: int
     largest_tie: int
+    auto_edges: np.ndarray
+    lecture_edges: np.ndarray
 
     @property
     def n(self) -> int:
@@ -57,10 +61,12 @@ class Sample:
         ages = np.asarray(ages, dtype=float)
         if ages.ndim != 1 or ages.size == 0:
             raise ValueError(f"Sample: expected a non-empty 1-D array of ages, got shape {ages.shape}")
+        # Edges first, while only the ages are held: numpy's "auto" rule takes percentiles of a copy.
+        auto_edges, lecture_edges = np.histogram_bin_edges(ages, bins="auto"), np.histogram_bin_edges(ages)
         ordered = np.sort(ages)
         ordered.setflags(write=False)
         distinct, largest = _runs(ordered)
-        return cls(ages=ages, ordered=ordered, n_distinct=distinct, largest_tie=largest)
+        return cls(ages, ordered, distinct, largest, auto_edges, lecture_edges)
 
 
 def as_sample(ages: "np.ndarray | Sample") -> Sample:
@@ -240,7 +246,7 @@ def auto_histogram(ages: "np.ndarray | Sample") -> Histogram:
     (4, True)
     """
     sample = as_sample(ages)
-    edges = np.histogram_bin_edges(sample.ages, bins="auto")
+    edges = sample.auto_edges
     return Histogram(edges=tuple(float(e) for e in edges), counts=tuple(int(c) for c in counts_in(sample.ordered, edges)))
 
 

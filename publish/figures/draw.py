@@ -1,9 +1,9 @@
 """Every figure of the report, drawn from an ``AnalysisResult`` into SVG (web) and PNG (PDF).
 
 This module names the figures and saves them; the drawing lives in
-``figures_dataset`` (one data set), ``figures_shared`` (across data sets) and
-``figures_scores`` (log-likelihood against bandwidth), built from
-``figure_parts`` and styled by ``figure_style``.
+``dataset`` (one data set), ``across`` (across data sets) and ``scores``
+(log-likelihood against bandwidth), built from ``panels`` and styled by
+``style``.
 """
 
 from collections.abc import Callable
