@@ -159,10 +159,8 @@ def cv_curve(ages: np.ndarray, *, rng: np.random.Generator, folds: int) -> CvCur
 
     Raises
     ------
-    ConfigError
-        If ``folds`` is below 2.
-    NotAvailable
-        If there are fewer than ``folds.MIN_CROSS_VALIDATED_AGES`` ages.
+    ConfigError, NotAvailable
+        As ``kfold_scorer``.
     """
     ages = checked_ages(ages)
     scorer = kfold_scorer(ages, folds=folds, rng=rng)

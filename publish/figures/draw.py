@@ -7,14 +7,13 @@ This module names the figures and saves them; the drawing lives in
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import RenderError
 from analysis.results import AnalysisResult, DatasetResult
 
 from .panels import Drawn
-from .plan import figure_plan
+from .plan import Figure, figure_plan
 from .style import figure_style, save_figure
 from .dataset import bandwidths_figure, step_figure, synthetic_figure
 from .scores import bandwidth_cv_figure, generative_heldout_figure
@@ -27,24 +26,6 @@ from .across import (
 )
 
 __all__ = ["Figure", "draw_figures"]
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One drawn figure, as the pages reference it.
-
-    ``svg`` and ``png`` are paths relative to the site root; ``alt`` is for
-    screen readers (what is shown, with the key numbers); ``caption`` for
-    every reader; ``aspect`` is height over width, which sizes the figure in
-    the PDF.
-    """
-
-    id: str
-    svg: str
-    png: str
-    alt: str
-    caption: str
-    aspect: float
 
 
 #: How each part of ``figure_plan`` is drawn: from the whole result, one data set, or a pair.

@@ -1,4 +1,4 @@
-"""Which figures a result gets, and why any is left out: one list for the figures and the pages.
+"""Which figures a result gets, why any is left out, and what a drawn one is: for the figures and the pages.
 
 A figure whose every data set lacks what it shows (no data set can be
 cross-validated, none has held-out scores or a CV bandwidth) is left out
@@ -12,12 +12,31 @@ from dataclasses import dataclass
 
 from analysis.results import AnalysisResult, Comparison, DatasetResult
 
-__all__ = ["DATASET_FIGURES", "SHARED_FIGURES", "FigurePlan", "Planned", "figure_plan"]
+__all__ = ["DATASET_FIGURES", "SHARED_FIGURES", "Figure", "FigurePlan", "Planned", "figure_plan"]
 
 #: The figures of each data set, ``<name>-<part>``; every data set can draw them.
 DATASET_FIGURES = ("step7", "step9", "bandwidths", "synthetic")
 #: The figures across data sets, in drawing order after the data sets' own.
 SHARED_FIGURES = ("bandwidth-cv", "bandwidth-lecture", "generative-heldout", "comparison-kde", "comparison-ecdf")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One drawn figure, as the pages reference it.
+
+    ``svg`` and ``png`` are paths relative to the site root; ``alt`` is for
+    screen readers (what is shown, with the key numbers); ``caption`` for
+    every reader; ``aspect`` is height over width, which sizes the figure in
+    the PDF.
+    """
+
+    id: str
+    svg: str
+    png: str
+    alt: str
+    caption: str
+    aspect: float
+
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from analysis.statistics import BANDWIDTH_RULES
 
 from ..buildinfo import BuildInfo
 from ..downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
-from ..figures import figure_plan
+from ..figures import Figure, figure_plan
 from ..project import MARGIN_CM, PAPER_CM
 from .explorer import (
     EXPLORER_BANDWIDTHS_GYR,
@@ -34,7 +34,7 @@ from .explorer import (
     explorer_json,
 )
 from .references import csl_entries, source_key
-from .views import ALPHA, CV_SMALL_RATIO, FigureLike, comparison_view, dataset_view
+from .views import ALPHA, CV_SMALL_RATIO, comparison_view, dataset_view
 
 __all__ = ["build_context"]
 
@@ -65,7 +65,7 @@ def _source_views(info: BuildInfo) -> list[dict[str, Any]]:
     return [{**v, "copy_pdf_href": _pdf_href(info, v["copy_path"])} for v in views]
 
 
-def _pdf_view(info: BuildInfo, figures: Mapping[str, FigureLike]) -> dict[str, Any]:
+def _pdf_view(info: BuildInfo, figures: Mapping[str, Figure]) -> dict[str, Any]:
     """The PDF's layout (``format.typst`` of ``_quarto.yml``), the date it shows and each figure's width.
 
     A figure's width (percent of the text width) is the widest that keeps it
@@ -102,7 +102,7 @@ def _pdf_view(info: BuildInfo, figures: Mapping[str, FigureLike]) -> dict[str, A
 def build_context(
     result: AnalysisResult,
     datasets: Sequence[Dataset],
-    figures: Mapping[str, FigureLike],
+    figures: Mapping[str, Figure],
     info: BuildInfo,
 ) -> dict[str, Any]:
     """The one template context: numbers raw (filters format them) and every finding decided.

@@ -7,7 +7,7 @@ reason in a table's notes.
 """
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
@@ -15,26 +15,15 @@ from analysis.folds import folds_text
 from analysis.results import Comparison, DatasetResult, EngineInfo
 from analysis.statistics import BANDWIDTH_RULES
 
-from ..figures import DATASET_FIGURES
+from ..figures import DATASET_FIGURES, Figure
 from .references import dataset_key
 
-__all__ = ["ALPHA", "CV_SMALL_RATIO", "FigureLike", "comparison_view", "dataset_view"]
+__all__ = ["ALPHA", "CV_SMALL_RATIO", "comparison_view", "dataset_view"]
 
 #: Significance level at which the report says a test "rejects".
 ALPHA = 0.05
 #: CV counts as "pulled small" when it is below this fraction of Silverman's rule.
 CV_SMALL_RATIO = 0.5
-
-
-class FigureLike(Protocol):
-    """What the templates use of ``publish.figures.Figure`` (paths relative to the site root)."""
-
-    id: str
-    svg: str
-    png: str
-    alt: str
-    caption: str
-    aspect: float
 
 
 def _model_name(kind: str) -> str:
@@ -66,7 +55,7 @@ def _notes(*pairs: tuple[str, str | None]) -> list[dict[str, str]]:
     return [{"what": what, "reason": reason} for what, reason in pairs if reason]
 
 
-def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, FigureLike]) -> dict[str, Any]:
+def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) -> dict[str, Any]:
     """One data set's numbers, decisions and figures for the templates.
 
     A value that is not available is ``None`` here too (the ``na`` filter
@@ -179,7 +168,7 @@ def _cross_view(train: dict[str, Any], test: dict[str, Any], score: float | None
 
 
 def comparison_view(
-    c: Comparison, views: Mapping[str, dict[str, Any]], figures: Mapping[str, FigureLike]
+    c: Comparison, views: Mapping[str, dict[str, Any]], figures: Mapping[str, Figure]
 ) -> dict[str, Any]:
     """One pair's tests with the decisions the text states (None where a test is not available)."""
     a, b = views[c.a], views[c.b]
