@@ -1,4 +1,4 @@
-"""Jinja2 templates -> Quarto markdown pages: the environment, the one template context, the writer.
+"""The one template context: every number the pages print and every finding they state, from the result.
 
 Templates only format: every number they print comes from :func:`build_context`
 and every finding (which data set is older, whether a test rejects, which

@@ -111,3 +111,21 @@ def test_the_readme_states_the_defaults_of_analysis_config():
     for name, text in rows.items():
         value = getattr(defaults, name)
         assert (list(value) if isinstance(value, tuple) else value) == yaml.safe_load(text), name
+
+
+def test_a_config_error_carries_its_key_path():
+    from analysis.config import check_setting
+
+    with pytest.raises(ConfigError) as error:
+        check_setting("bandwidths", [0.1, 1.0, -2], path="analysis.bandwidths")
+    assert error.value.path == "analysis.bandwidths[2]"
+    with pytest.raises(ConfigError) as error:
+        with_overrides(AnalysisConfig(), seed=-1)
+    assert error.value.path == "--seed"
+
+
+def test_the_located_error_keeps_the_key_path(tmp_path):
+    path = _write(tmp_path, "analysis:\n  replicates: 0\n")
+    with pytest.raises(ConfigError, match=r"_quarto\.yml:2:15: analysis\.replicates: expected a whole number") as error:
+        load_project(path)
+    assert error.value.path == "analysis.replicates"
