@@ -1,17 +1,25 @@
 """Build the Stellar Age KDE Report: ``python build.py`` -> ``_site/`` (HTML site + ``report.pdf``).
 
-The build is a list of named stages, each a call into ``publish/``:
+The build is a list of named stages (``STAGES``), each a function that takes
+what the stage before it returned and returns what the next one needs:
 
     configure -> load -> analyse -> figures -> render -> engine -> publish
+    read_settings, load_data, analyse, draw_figures, write_pages, render_site, publish_site
+
+A stage may instead return ``Finished``: ``--check`` and a build with nothing
+changed stop after ``load``.
 
 Everything is built in a temporary folder next to the output and swapped into
 place only when every stage succeeded, so a failed build leaves the previous
 site byte-identical. A build whose data, settings and code are unchanged is
 skipped (``--force`` rebuilds).
 
-``--out`` is checked before any work (``publish/outdir.py``): publishing
+``--out`` is checked before any work (``publish/site/outdir.py``): publishing
 replaces the output folder whole, so only a new folder, an empty one or a site
 this report built is accepted.
+
+This file is longer than the house's 300 lines: it is the command line, the records the stages hand
+on and the stages themselves, which read best together in build order.
 
 Every failure is one line naming the stage: ``build failed in stage 'load':
 ...``. Exit status: 0 success (or nothing to do); 1 a stage failed on the
@@ -24,7 +32,7 @@ still one line, which says so, and ``--traceback`` shows where it came from.
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 import errno
 import importlib.metadata
 import logging
@@ -37,14 +45,15 @@ from typing import Any
 
 from analysis.config import AGE_OF_UNIVERSE_GYR, AnalysisConfig
 from analysis.errors import ConfigError, ReportError
+from analysis.inputs import LoadedSource, Project, add_analysis_options, load_sources, settings
 from analysis.results import AnalysisResult
-from publish import cache, outdir, site
+from publish import cache, site
+from publish.site import check_output
 from publish.buildinfo import BuildInfo, Revision, SourceInfo, revision_of, source_date
 from publish.downloads import write_downloads
-from publish.engines import ENGINES, FORMATS, PandocEngine, QuartoEngine, select_engine, site_spec
-from publish.render import Page, build_context, render_pages
-from publish.settings import Project, load_project, parse_bandwidths, with_overrides
-from publish.sources import LoadedSource, load_sources
+from publish.engines import ENGINES, PandocEngine, QuartoEngine, select_engine
+from publish.project import FORMATS, Page, site_spec
+from publish.render import build_context, render_pages
 
 ROOT = Path(__file__).resolve().parent
 PROJECT_FILE = ROOT / "_quarto.yml"
@@ -72,25 +81,75 @@ class StageError(Exception):
         self.status = status
 
 
-@dataclass
-class Build:
-    """What the stages hand on to each other."""
+@dataclass(frozen=True)
+class Settings:
+    """``read_settings``: the checked ``--out``, the formats, ``_quarto.yml``, the analysis settings, the engine."""
 
     args: argparse.Namespace
-    formats: tuple[str, ...] = ()
-    out: Path | None = None
-    project: Project | None = None
-    config: AnalysisConfig | None = None
-    engine: QuartoEngine | PandocEngine | None = None
-    sources: tuple[LoadedSource, ...] = ()
-    revision: Revision = Revision()
-    date: tuple[str, str] = ("", "")
-    key: str = ""
-    artefact_key: str = ""
-    result: AnalysisResult | None = None
+    out: Path
+    formats: tuple[str, ...]
+    project: Project
+    config: AnalysisConfig
+    engine: QuartoEngine | PandocEngine | None  #: None with --check
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """``load_data``: the data read, the commit and date the report shows, and the two cache keys."""
+
+    settings: Settings
+    sources: tuple[LoadedSource, ...]
+    revision: Revision
+    date: tuple[str, str]
+    key: str
+    artefact_key: str
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """``analyse``: the result, in a new stage folder; the figures too when the cache had them."""
+
+    loaded: Loaded
+    stage_dir: Path
+    result: AnalysisResult
+    figures: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """``draw_figures``: the result and its figures, drawn into the stage."""
+
+    loaded: Loaded
+    stage_dir: Path
+    result: AnalysisResult
+    figures: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Written:
+    """``write_pages``: the staged Quarto project (pages, downloads, assets, ``_quarto.yml``)."""
+
+    loaded: Loaded
+    stage_dir: Path
+    pages: tuple[Page, ...]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """``render_site``: the site an engine made from the stage, its build key written."""
+
+    loaded: Loaded
+    stage_dir: Path
+    site: Path
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What ends a build: lines for standard output, a log message, and the stage folder to remove."""
+
+    printed: tuple[str, ...] = ()
+    message: str | None = None
     stage_dir: Path | None = None
-    figures: dict[str, Any] = field(default_factory=dict)
-    pages: tuple[Page, ...] = ()
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -100,19 +159,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="Exit status: 0 built or up to date; 1 a stage failed; 2 invalid options or configuration.",
     )
     parser.add_argument("--data", type=Path, metavar="FILE", help="analyse this file instead of the manifest's")
-    parser.add_argument(
-        "--column",
-        action="append",
-        metavar="NAME",
-        help="with --data: a column to analyse (header name or 0-based index); repeat for several",
-    )
+    add_analysis_options(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "_site", metavar="DIR", help="output folder (default _site)")
     parser.add_argument("--format", choices=("html", "pdf", "all"), default="all", help="what to build (default all)")
     parser.add_argument("--engine", choices=ENGINES, default="auto", help="renderer (default auto: quarto if found)")
-    parser.add_argument("--seed", type=int, metavar="N", help="root seed (default: _quarto.yml analysis.seed)")
-    parser.add_argument(
-        "--bandwidths", type=str, metavar="H,H,...", help="fixed KDE bandwidths in Gyr, e.g. 0.01,0.1,1"
-    )
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     parser.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     parser.add_argument("--check", action="store_true", help="validate data and configuration, then stop")
@@ -122,96 +172,110 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def configure(b: Build) -> None:
+def read_settings(args: argparse.Namespace) -> Settings:
     """Check ``--out``, read ``_quarto.yml``, apply the command line, choose the engine.
 
     Then remove what killed builds left beside the output and in the cache.
     """
-    b.out = outdir.check_output(b.args.out, root=ROOT, protected=PROJECT_FOLDERS)
-    b.formats = FORMATS if b.args.format == "all" else (b.args.format,)
-    b.project = load_project(PROJECT_FILE)
-    bandwidths = parse_bandwidths(b.args.bandwidths) if b.args.bandwidths is not None else None
-    b.config = with_overrides(b.project.config, seed=b.args.seed, bandwidths=bandwidths)
-    if not b.args.check:
-        b.engine = select_engine(b.args.engine)
-        site.remove_leftovers(b.out)
+    out = check_output(args.out, root=ROOT, protected=PROJECT_FOLDERS)
+    formats = FORMATS if args.format == "all" else (args.format,)
+    project, config = settings(args, PROJECT_FILE)
+    engine = None
+    if not args.check:
+        engine = select_engine(args.engine)
+        site.remove_leftovers(out)
         cache.remove_leftovers(ARTEFACT_CACHE)
+    return Settings(args, out, formats, project, config, engine)
 
 
-def load(b: Build) -> None:
-    """Find, verify and parse the data files."""
+def load_data(s: Settings) -> Loaded | Finished:
+    """Find, verify and parse the data files; with ``--check``, or when nothing changed, stop here."""
     # load_sources resolves the path itself: Path.resolve() raises RuntimeError on a link loop.
-    b.sources = load_sources(MANIFEST, data_file=b.args.data, columns=b.args.column)
-    data = [s.path for s in b.sources]
+    sources = load_sources(MANIFEST, data_file=s.args.data, columns=s.args.column)
+    data = [source.path for source in sources]
     # The chosen columns decide the data sets, so they belong to both cache keys.
-    config = {**asdict(b.config), "columns": b.args.column}
+    config = {**asdict(s.config), "columns": s.args.column}
     # The PDF's title page shows the commit and the date, so they belong to the site's key.
-    b.revision = revision_of(ROOT)
-    b.date = source_date(b.revision)
-    built_from = {"commit": b.revision.commit, "dirty": b.revision.dirty, "date": list(b.date)}
-    b.key = cache.build_key(
+    revision = revision_of(ROOT)
+    date = source_date(revision)
+    built_from = {"commit": revision.commit, "dirty": revision.dirty, "date": list(date)}
+    key = cache.build_key(
         data,
-        {"config": config, "formats": list(b.formats), "engine": b.engine.name if b.engine else None, **built_from},
+        {"config": config, "formats": list(s.formats), "engine": s.engine.name if s.engine else None, **built_from},
         root=ROOT,
     )
-    b.artefact_key = cache.build_key(
+    artefact_key = cache.build_key(
         data,
         {"config": config, "matplotlib": importlib.metadata.version("matplotlib")},
         root=ROOT,
         code=cache.code_files(ROOT, folders=cache.ARTEFACT_FOLDERS, files=cache.ARTEFACT_FILES),
     )
+    if s.args.check:
+        return Finished(printed=_check_report(s.config, sources))
+    if not s.args.force and cache.read_key(s.out) == key:
+        return Finished(message=f"nothing changed since the last build of {s.out}; use --force to rebuild")
+    return Loaded(s, sources, revision, date, key, artefact_key)
 
 
-def run_analysis(b: Build) -> None:
-    """Every fit, KDE, generative model and comparison (reused from .cache/ unless --force)."""
-    b.stage_dir = site.make_stage(b.out)
-    cached = None if b.args.force else cache.load_artefacts(ARTEFACT_CACHE, b.artefact_key, b.stage_dir / "figures")
-    if cached is not None:
-        b.result, b.figures = cached
-    else:
+def analyse(loaded: Loaded) -> Analysed:
+    """Every fit, KDE, generative model and comparison (reused from .cache/ unless --force), in a new stage."""
+    s = loaded.settings
+    stage_dir = site.make_stage(s.out)
+    try:
+        cached = None if s.args.force else cache.load_artefacts(ARTEFACT_CACHE, loaded.artefact_key, stage_dir / "figures")
+        if cached is not None:
+            result, figures = cached
+            return Analysed(loaded, stage_dir, result, figures)
         # Imported here: scikit-learn, SciPy and matplotlib take most of a second to
         # import, which a rebuild with nothing changed should not pay.
-        from analysis.pipeline import analyse
+        from analysis import analyse as analyse_datasets
 
-        b.result = analyse([d for s in b.sources for d in s.datasets], b.config)
+        result = analyse_datasets([d for source in loaded.sources for d in source.datasets], s.config)
+    except BaseException:
+        site.remove_stage(stage_dir)  # no later stage knows of it yet
+        raise
+    return Analysed(loaded, stage_dir, result, None)
 
 
-def figures(b: Build) -> None:
+def draw_figures(a: Analysed) -> Drawn:
     """Draw SVG + PNG figures into the stage folder beside the output, unless reused."""
-    if not b.figures:
-        from publish.figures import draw_figures
+    figures = a.figures
+    if figures is None:
+        from publish.figures import draw_figures as draw
 
-        b.figures = draw_figures(b.result, b.stage_dir)
-        cache.store_artefacts(ARTEFACT_CACHE, b.artefact_key, b.result, b.figures, b.stage_dir / "figures")
+        figures = draw(a.result, a.stage_dir)
+        cache.store_artefacts(ARTEFACT_CACHE, a.loaded.artefact_key, a.result, figures, a.stage_dir / "figures")
+    return Drawn(a.loaded, a.stage_dir, a.result, figures)
 
 
-def render(b: Build) -> None:
+def write_pages(d: Drawn) -> Written:
     """Write the downloads, then the Quarto pages and the staged project file."""
-    stage = b.stage_dir
-    downloads = write_downloads(b.result, [s.path for s in b.sources], stage / "downloads")
+    loaded, s, stage = d.loaded, d.loaded.settings, d.stage_dir
+    downloads = write_downloads(d.result, [source.path for source in loaded.sources], stage / "downloads")
     info = BuildInfo(
-        engine=b.engine.name,
-        engine_version=b.engine.version(),
+        engine=s.engine.name,
+        engine_version=s.engine.version(),
         versions=(("Python", platform.python_version()),)
         + tuple((name, importlib.metadata.version(name)) for name in VERSIONED),
-        sources=tuple(_source_info(s) for s in b.sources),
+        sources=tuple(_source_info(source) for source in loaded.sources),
         downloads=downloads,
-        config=b.config,
-        site_url=str((b.project.quarto.get("website") or {}).get("site-url") or "").rstrip("/"),
-        site=site_spec(b.project.quarto),
+        config=s.config,
+        site_url=str((s.project.quarto.get("website") or {}).get("site-url") or "").rstrip("/"),
+        site=site_spec(s.project.quarto),
         version=_project_version(),
-        revision=b.revision,
-        date=b.date[0],
-        date_source=b.date[1],
+        revision=loaded.revision,
+        date=loaded.date[0],
+        date_source=loaded.date[1],
     )
-    datasets = [d for s in b.sources for d in s.datasets]
-    context = build_context(b.result, datasets, b.figures, info)
-    b.pages = render_pages(context, stage, pdf="pdf" in b.formats)
+    datasets = [dataset for source in loaded.sources for dataset in source.datasets]
+    context = build_context(d.result, datasets, d.figures, info)
+    pages = render_pages(context, stage, pdf="pdf" in s.formats)
     _mirror_generated(stage)
     for folder in STAGED_FOLDERS:
         if (ROOT / "report" / folder).is_dir():
             site.stage_tree(ROOT / "report" / folder, stage, folder)
-    site.write_staged_quarto(stage, site.staged_quarto(b.project.quarto, b.pages, b.formats))
+    site.write_staged_quarto(stage, site.staged_quarto(s.project.quarto, pages, s.formats))
+    return Written(loaded, stage, pages)
 
 
 def _project_version() -> str:
@@ -248,39 +312,45 @@ def _mirror_generated(stage: Path) -> None:
             target.write_text(text, encoding="utf-8")
 
 
-def run_engine(b: Build) -> None:
+def render_site(w: Written) -> Rendered:
     """Render the stage into ``<stage>/_site`` and record the build key in it."""
-    built = b.engine.render(b.stage_dir, b.pages, b.formats, site_spec(b.project.quarto))
-    cache.write_key(built, b.key)
+    s = w.loaded.settings
+    built = s.engine.render(w.stage_dir, w.pages, s.formats, site_spec(s.project.quarto))
+    cache.write_key(built, w.loaded.key)
+    return Rendered(w.loaded, w.stage_dir, built)
 
 
-def publish(b: Build) -> None:
+def publish_site(r: Rendered) -> Finished:
     """Swap the new site into the output folder."""
-    site.publish(b.stage_dir / "_site", b.out)
+    s = r.loaded.settings
+    site.publish(r.site, s.out)
+    return Finished(message=f"built {s.out} ({', '.join(s.formats)}, engine {s.engine.name})", stage_dir=r.stage_dir)
 
 
-def check(b: Build) -> None:
-    """``--check``: say what was found in the data and the configuration."""
-    print(f"configuration ({PROJECT_FILE.name}): {b.config}")
-    for s in b.sources:
-        print(f"{s.path.name}: sha256 {s.sha256}")
-        for d in s.datasets:
+def _check_report(config: AnalysisConfig, sources: tuple[LoadedSource, ...]) -> tuple[str, ...]:
+    """``--check``: what was found in the data and the configuration."""
+    lines = [f"configuration ({PROJECT_FILE.name}): {config}"]
+    for source in sources:
+        lines.append(f"{source.path.name}: sha256 {source.sha256}")
+        for d in source.datasets:
             above = int((d.ages_gyr > AGE_OF_UNIVERSE_GYR).sum())
-            print(
+            lines.append(
                 f"  data set '{d.name}' ({d.label}): {len(d.ages_gyr) + d.n_missing} rows, {len(d.ages_gyr)} ages, "
                 f"{d.n_missing} missing values dropped, {above} above {AGE_OF_UNIVERSE_GYR} Gyr (kept)"
             )
-    print("data and configuration are valid; nothing was built (--check)")
+    lines.append("data and configuration are valid; nothing was built (--check)")
+    return tuple(lines)
 
 
-STAGES: tuple[tuple[str, Callable[[Build], None]], ...] = (
-    ("configure", configure),
-    ("load", load),
-    ("analyse", run_analysis),
-    ("figures", figures),
-    ("render", render),
-    ("engine", run_engine),
-    ("publish", publish),
+#: The build, stage by stage: (the name a failure is reported under, the function).
+STAGES: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("configure", read_settings),
+    ("load", load_data),
+    ("analyse", analyse),
+    ("figures", draw_figures),
+    ("render", write_pages),
+    ("engine", render_site),
+    ("publish", publish_site),
 )
 
 
@@ -298,31 +368,35 @@ def _progress(name: str, quiet: bool) -> Iterator[None]:
 
 
 def build(args: argparse.Namespace) -> int:
-    """Run the stages; return the exit status (StageError for any failure inside a stage)."""
-    b = Build(args=args)
+    """Run the stages, each on what the one before returned, until one finishes the build; the exit status.
+
+    Any failure inside a stage is a StageError; the stage folder, if one was
+    made, is removed whatever happens.
+    """
+    state: Any = args
     try:
         for name, stage in STAGES:
             with _progress(name, args.quiet):
-                _run(name, stage, b)
-            if name == "load" and args.check:
-                check(b)
-                return 0
-            if name == "load" and not args.force and cache.read_key(b.out) == b.key:
-                logger.info("nothing changed since the last build of %s; use --force to rebuild", b.out)
+                state = _run(name, stage, state, traceback=args.traceback)
+            if isinstance(state, Finished):
+                for line in state.printed:
+                    print(line)
+                if state.message:
+                    logger.info("%s", state.message)
                 return 0
     finally:
-        if b.stage_dir is not None:
-            site.remove_stage(b.stage_dir)
-    logger.info("built %s (%s, engine %s)", b.out, ", ".join(b.formats), b.engine.name)
+        stage_dir = getattr(state, "stage_dir", None)
+        if stage_dir is not None:
+            site.remove_stage(stage_dir)
     return 0
 
 
-def _run(name: str, stage: Callable[[Build], None], b: Build) -> None:
+def _run(name: str, stage: Callable[[Any], Any], state: Any, *, traceback: bool) -> Any:
     """Run one stage, turning whatever it raises into a StageError (re-raised as is with --traceback)."""
     try:
-        stage(b)
+        return stage(state)
     except (Exception, KeyboardInterrupt) as error:
-        if b.args.traceback:
+        if traceback:
             raise
         raise StageError(name, *_explain(error)) from error
 

@@ -1,8 +1,14 @@
-"""Pure computation behind the Stellar Age KDE Report.
+"""The numbers behind the Stellar Age KDE Report.
 
 Ages in, frozen JSON-serialisable results out: Gaussian fits, KDE curves at
 fixed and data-driven bandwidths, seeded generative resamples, held-out
-scores and pairwise comparisons. No file writing, plotting or printing.
+scores and pairwise comparisons. Pure, but for its two boundaries: ``inputs``
+(the one family that reads files: settings and data) and ``__main__`` (the
+command line). No plotting; nothing here imports ``publish``.
+
+This face exports the records and ``analyse``; the families behind it are
+``readers``, ``inputs``, ``statistics``, ``exact`` and ``binned`` (see
+ARCHITECTURE.md).
 """
 
 from .config import AnalysisConfig, config_from_mapping

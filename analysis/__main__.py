@@ -1,7 +1,9 @@
-"""``python -m analysis [FILE] [--seed N] [--json OUT]``: analyse ages and print a summary.
+"""``python -m analysis [FILE] [--seed N] [--bandwidths H,...] [--column NAME] [--json OUT]``: print a summary.
 
-This is the package's command-line boundary: the only place in ``analysis``
-that reads files, writes files or prints.
+The package's command line: it parses the options, prints and writes the
+JSON; the settings and the data come through ``analysis.inputs`` (the
+``analysis:`` block of ``_quarto.yml`` and the options ``build.py`` shares),
+so this command and ``python build.py`` analyse with the same settings.
 """
 
 import argparse
@@ -12,9 +14,14 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from . import AnalysisConfig, AnalysisResult, ReportError, analyse, to_json
+from . import AnalysisResult, ReportError, analyse, to_json
+from .formatting import pvalue
+from .inputs import add_analysis_options, load_datasets, settings
+from .statistics import BANDWIDTH_RULES
 
-MANIFEST = Path(__file__).resolve().parent.parent / "data" / "datasets.yml"
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = ROOT / "data" / "datasets.yml"
+PROJECT_FILE = ROOT / "_quarto.yml"
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -23,26 +30,21 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Gaussian fits, KDEs and generative models of stellar ages (Gyr).",
     )
     parser.add_argument("file", nargs="?", type=Path, help="ages file (default: the manifest's data)")
-    parser.add_argument("--seed", type=int, default=AnalysisConfig().seed, help="root seed (default %(default)s)")
+    add_analysis_options(parser, file_option="FILE")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every result as JSON to OUT")
-    parser.add_argument(
-        "--column",
-        action="append",
-        metavar="NAME",
-        help="with FILE: a column to analyse (header name or 0-based index); repeat for several",
-    )
     return parser.parse_args(argv)
 
 
 def _summary_table(result: AnalysisResult) -> Table:
     table = Table(title=f"Stellar ages (Gyr), seed {result.seed}")
-    for column in ("data set", "n", "Gaussian mu", "sigma", "Scott", "Silverman", "ISJ", "CV", "> 13.8 Gyr"):
+    titles = [rule.title for rule in BANDWIDTH_RULES.values()]
+    for column in ("data set", "n", "Gaussian mu", "sigma", *titles, "> 13.8 Gyr"):
         table.add_column(column, justify="left" if column == "data set" else "right")
     for d in result.datasets:
         b = d.bandwidths
         table.add_row(
             d.name, str(d.n), f"{d.gaussian.mu:.4f}", f"{d.gaussian.sigma:.4f}",
-            *(_h(getattr(b, rule)) for rule in ("scott", "silverman", "isj", "cv")),
+            *(_h(getattr(b, rule)) for rule in BANDWIDTH_RULES),
             str(d.summary.n_above_universe),
         )
     return table
@@ -54,10 +56,8 @@ def _h(value: float | None) -> str:
 
 
 def _p(value: float | None) -> str:
-    """A p-value as the report prints it: below 0.001 (scipy's 0.0 is an underflow, not zero) as "< 0.001"."""
-    if value is None:
-        return "n/a"
-    return "< 0.001" if value < 0.0005 else f"{value:.3f}"
+    """A p-value as the report prints it (``formatting.pvalue``), or "n/a" when it is not available."""
+    return "n/a" if value is None else pvalue(value)
 
 
 def _unavailable(result: AnalysisResult) -> list[str]:
@@ -95,11 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit status (2 for bad input)."""
     args = _parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    # Imported here so that the pure package does not depend on the I/O layer.
-    from publish.sources import load_datasets
-
     try:
-        config = AnalysisConfig(seed=args.seed)
+        _, config = settings(args, PROJECT_FILE)
         datasets = load_datasets(MANIFEST, data_file=args.file, columns=args.column)
         result = analyse(datasets, config)
         text = to_json(result)

@@ -1,4 +1,8 @@
-"""Two-sample comparison of two data sets: distributions, means, per-star pairs, cross-prediction."""
+"""Two-sample comparison of two data sets: distributions, means, per-star pairs, cross-prediction.
+
+Longer than 300 lines: every test of a pair is here with its minimum (``minimums`` lists them), so
+that the numbers a reader compares come from one place.
+"""
 
 import warnings
 
@@ -6,11 +10,11 @@ import numpy as np
 from scipy import stats
 
 from .availability import NotAvailable, attempt, not_available
-from .binned import EXACT_MAX_N, bin_for_bandwidths, engine_for
-from .binned_heldout import kde_log_density
+from .choose import make_engine
 from .dataset import Dataset
-from .kernel import log_density
+from .engine import EXACT_MAX_N, engine_path
 from .results import MAX_STORED_VALUES, Comparison, PairedComparison
+from .statistics import Sample
 
 __all__ = ["AD_MIN_AGES", "MIN_PAIRS", "PEARSON_MIN_PAIRS", "SPEARMAN_MIN_PAIRS", "WILCOXON_MIN_DIFFERENCES", "compare"]
 
@@ -76,9 +80,9 @@ def compare(
     resamples : int
         Bootstrap resamples.
     exact_max_n : int
-        Above this many ages in either data set (default ``binned.EXACT_MAX_N``),
+        Above this many ages in either data set (default ``engine.EXACT_MAX_N``),
         the interval uses the normal approximation (``ci_method`` says which),
-        cross-prediction uses the binned KDE and, above ``AD_MAX_N`` ages,
+        cross-prediction uses the binned engine and, above ``AD_MAX_N`` ages,
         Anderson-Darling a seeded subsample (its note says so).
 
     Returns
@@ -108,11 +112,11 @@ def compare(
     reverse. Compare each with the data set's own held-out score.
     """
     a_ages, b_ages = a.ages, b.ages
-    large = engine_for(max(a_ages.size, b_ages.size), exact_max_n=exact_max_n) == "binned"
+    path = engine_path(max(a_ages.size, b_ages.size), exact_max_n=exact_max_n)
+    large = path == "binned"
     ks = _ks_2samp(a_ages, b_ages)
-    cross = _binned_cross if large else _exact_cross
-    cross_a_on_b, cross_a_on_b_unavailable = attempt(lambda: cross(a, b_ages, a_bandwidth))
-    cross_b_on_a, cross_b_on_a_unavailable = attempt(lambda: cross(b, a_ages, b_bandwidth))
+    cross_a_on_b, cross_a_on_b_unavailable = attempt(lambda: _cross(path, a, b_ages, a_bandwidth))
+    cross_b_on_a, cross_b_on_a_unavailable = attempt(lambda: _cross(path, b, a_ages, b_bandwidth))
     anderson, anderson_unavailable = attempt(lambda: _anderson(a_ages, b_ages, rng=rng))
     anderson_statistic, anderson_pvalue, anderson_note = anderson or (None, None, "")
     if large:
@@ -179,20 +183,12 @@ def _no_cv_bandwidth(train: Dataset) -> NotAvailable:
     )
 
 
-def _exact_cross(train: Dataset, points: np.ndarray, bandwidth: float | None) -> float:
-    """Mean log density (log(1/Gyr)) of ``points`` under the exact KDE of ``train``'s ages."""
+def _cross(path: str, train: Dataset, points: np.ndarray, bandwidth: float | None) -> float:
+    """Mean log density (log(1/Gyr)) of ``points`` under the KDE of ``train``'s ages, on the engine ``path``."""
     if bandwidth is None:
         raise _no_cv_bandwidth(train)
-    return float(np.mean(log_density(train.ages, points, bandwidth)))
-
-
-def _binned_cross(train: Dataset, points: np.ndarray, bandwidth: float | None) -> float:
-    """Mean log density (log(1/Gyr)) of ``points`` under the binned KDE of ``train``'s ages."""
-    if bandwidth is None:
-        raise _no_cv_bandwidth(train)
-    ordered = np.sort(train.ages)
-    binned = bin_for_bandwidths(ordered, [bandwidth])
-    return float(np.mean(kde_log_density(binned, ordered, bandwidth, points)))
+    kde = make_engine(path, Sample.of(train.ages)).fit([bandwidth])
+    return float(np.mean(kde.log_density(points, bandwidth)))
 
 
 def _subsampled(a_ages: np.ndarray, b_ages: np.ndarray, *, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

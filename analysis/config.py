@@ -89,15 +89,15 @@ def check_setting(name: str, value: Any, *, path: str) -> Any:
         return _check_bandwidths(value, path)
     minimum = _MINIMUMS[name]
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{path}: expected a whole number >= {minimum}, got {value!r}")
+        raise ConfigError(f"{path}: expected a whole number >= {minimum}, got {value!r}", path=path)
     return value
 
 
 def _check_bandwidths(values: Any, path: str) -> tuple[float, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, (tuple, list)):
-        raise ConfigError(f"{path}: expected a list of positive numbers of Gyr, got {values!r}")
+        raise ConfigError(f"{path}: expected a list of positive numbers of Gyr, got {values!r}", path=path)
     if not values:
-        raise ConfigError(f"{path}: expected at least one bandwidth, got an empty list")
+        raise ConfigError(f"{path}: expected at least one bandwidth, got an empty list", path=path)
     for i, h in enumerate(values):
         if (
             isinstance(h, bool)
@@ -109,7 +109,8 @@ def _check_bandwidths(values: Any, path: str) -> tuple[float, ...]:
             where = path if path.startswith("--") else f"{path}[{i}]"
             raise ConfigError(
                 f"{where}: expected a positive number of Gyr between {MIN_BANDWIDTH_GYR:g} and "
-                f"{MAX_BANDWIDTH_GYR:g}, got {h!r}"
+                f"{MAX_BANDWIDTH_GYR:g}, got {h!r}",
+                path=where,
             )
     return tuple(sorted({float(h) for h in values}))
 
@@ -127,13 +128,11 @@ def config_from_mapping(block: Mapping[str, Any] | None, *, where: str = "analys
     if block is None:
         return AnalysisConfig()
     if not isinstance(block, Mapping):
-        raise ConfigError(f"{where}: expected a mapping of settings, got {block!r}")
+        raise ConfigError(f"{where}: expected a mapping of settings, got {block!r}", path=where)
     allowed = [f.name for f in fields(AnalysisConfig)]
     for key in block:
         if key not in allowed:
-            raise ConfigError(
-                f"{where}.{key}: unknown setting; allowed: {', '.join(allowed)}"
-            )
+            raise ConfigError(f"{where}.{key}: unknown setting; allowed: {', '.join(allowed)}", path=f"{where}.{key}")
     values = dict(block)
     if isinstance(values.get("bandwidths"), list):
         values["bandwidths"] = tuple(values["bandwidths"])

@@ -15,8 +15,14 @@ class ReportError(Exception):
 class ConfigError(ReportError):
     """A configuration value (manifest, ``_quarto.yml`` or CLI) is invalid.
 
-    The message names the key path, e.g. ``analysis.bandwidths[2]``.
+    The message names the key path, e.g. ``analysis.bandwidths[2]``; ``path``
+    holds it too (``None`` when the error is not about one key), so that a
+    reader of the file can point at the line without parsing the message.
     """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class DataError(ReportError):

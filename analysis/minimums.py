@@ -8,7 +8,7 @@ order the report presents its results, with the reason a reader needs.
 
 from dataclasses import dataclass
 
-from .bandwidth import ISJ_MIN_DISTINCT
+from .statistics import ISJ_MIN_DISTINCT
 from .compare import AD_MIN_AGES, MIN_PAIRS, PEARSON_MIN_PAIRS, SPEARMAN_MIN_PAIRS, WILCOXON_MIN_DIFFERENCES
 from .dataset import MIN_DISTINCT_AGES
 from .folds import MIN_CROSS_VALIDATED_AGES, MIN_TRAINING_STARS

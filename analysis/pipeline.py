@@ -1,24 +1,41 @@
-"""The analysis of every data set and every pair, from one configuration."""
+"""The analysis of every data set and every pair, from one configuration.
+
+``analyse_dataset`` builds one data set's ``DatasetResult`` once, whatever
+its size: every statistic from ``analysis.statistics``, the kernel sums from
+the engine ``choose.engine_for`` picks (exact up to ``engine.EXACT_MAX_N``
+ages, binned above).
+"""
 
 from collections.abc import Sequence
 from itertools import combinations
 
+import numpy as np
+
 from .availability import attempt
-from .bandwidth import choose_bandwidths, kde_models
-from .binned import EXACT_MAX_N, engine_for, engine_info
+from .choose import engine_for
 from .compare import compare
 from .config import AnalysisConfig
 from .dataset import Dataset, too_few_ages
+from .engine import EXACT_MAX_N, Engine
 from .errors import DataError
-from .gaussian import fit_gaussian
-from .heldout import held_out_scores
-from .histogram import auto_histogram, empirical_cdf
-from .kde import scipy_curve, sklearn_curve
-from .resample import synthetic_sample
-from .scaled import analyse_binned
-from .results import AnalysisResult, BandwidthChoice, DatasetResult
-from .seeds import rng_for
-from .summary import summarise
+from .results import AnalysisResult, CvCurve, DatasetResult
+from .seeds import BOOTSTRAP, CV_FOLDS, HELD_OUT_FOLDS, SYNTHETIC, rng_for
+from .statistics import (
+    Evidence,
+    Sample,
+    auto_histogram,
+    choose,
+    empirical_cdf,
+    fit_gaussian,
+    kde_models,
+    kfold_method,
+    scores,
+    scott_rule,
+    search,
+    summarise,
+    synthetic,
+    tie_report,
+)
 
 __all__ = ["analyse", "analyse_dataset"]
 
@@ -26,69 +43,91 @@ __all__ = ["analyse", "analyse_dataset"]
 def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: int = EXACT_MAX_N) -> DatasetResult:
     """Fits, bandwidths, KDE curves, generative samples and held-out scores of one data set.
 
-    Every random stream is keyed by ``dataset.name`` and its purpose, so the
-    result does not depend on which other data sets are analysed. Up to
-    ``exact_max_n`` ages (default ``binned.EXACT_MAX_N``) every kernel is
-    summed exactly; above it ``scaled.analyse_binned`` runs the binned
-    engine, and ``DatasetResult.engine`` records the path and its error bound.
+    Every random stream is keyed by ``dataset.name`` and its purpose
+    (``seeds``), so the result does not depend on which other data sets are
+    analysed. Up to ``exact_max_n`` ages (default ``engine.EXACT_MAX_N``)
+    every kernel is summed exactly; above it the binned engine evaluates
+    them, and ``DatasetResult.engine`` records the path and its error bound.
+    The binned engine draws differently, so its results are equal to the
+    exact ones in distribution, not in value.
 
     Raises
     ------
     DataError
         If the ages have fewer than ``dataset.MIN_DISTINCT_AGES`` distinct
-        values (the readers refuse such files first, with the column).
+        values (the readers refuse such files first, with the column), or the
+        binned engine would need more than ``binned.MAX_BINS`` bins.
     """
-    ages = dataset.ages
     seed, name = config.seed, dataset.name
-    too_few = too_few_ages(ages, dataset.n_missing)
+    too_few = too_few_ages(dataset.ages, dataset.n_missing)
     if too_few:
         raise DataError(f"{dataset.source}: data set '{name}': {too_few}")
-    if engine_for(ages.size, exact_max_n=exact_max_n) == "binned":
-        return analyse_binned(dataset, config)
-    bandwidths, choices, cv_curve, ties = choose_bandwidths(ages, rng=rng_for(seed, name, "cv-folds"), folds=config.cv_folds)
-    histogram = auto_histogram(ages)
-    models = kde_models(config.bandwidths, bandwidths)
-    held_out, held_out_unavailable = attempt(
-        lambda: held_out_scores(ages, models, folds=config.cv_folds, rng=rng_for(seed, name, "held-out-folds"))
-    )
-    synthetic = tuple(
-        synthetic_sample(
-            ages,
-            h,
-            kind=kind,
-            edges=histogram.edges,
-            replicates=config.replicates,
-            rng=rng_for(seed, name, "synthetic", kind, repr(h)),
+    sample = Sample.of(dataset.ages)
+    engine = engine_for(sample, exact_max_n=exact_max_n)
+    summary = summarise(sample, n_missing=dataset.n_missing)
+    ties = tie_report(sample)
+    scott = scott_rule(summary.std, summary.n)
+    try:
+        cv_rng = rng_for(seed, name, CV_FOLDS)
+        cv_curve, cv_unavailable, method = _cross_validate(engine, sample.n, scott, config.cv_folds, cv_rng)
+        bandwidths, choices = choose(Evidence(sample, summary, cv_curve, cv_unavailable), ties, cv_method=method)
+        models = kde_models(config.bandwidths, bandwidths)
+        kde = engine.fit([h for _, h in models] + [scott])
+        held_out, held_out_unavailable = attempt(
+            lambda: scores(
+                kde.fold_scores(models, folds=config.cv_folds, rng=rng_for(seed, name, HELD_OUT_FOLDS)), models, sample.n
+            )
         )
-        for kind, h in models
-    )
+        kde_curves, scipy_kde = kde.curves(models, scott)
+        histogram = auto_histogram(sample)
+        edges = np.asarray(histogram.edges)
+        samples = tuple(
+            synthetic(
+                kind,
+                h,
+                kde.draws(h, edges, config.replicates, rng=rng_for(seed, name, SYNTHETIC, kind, repr(h))),
+                replicates=config.replicates,
+                n=sample.n,
+            )
+            for kind, h in models
+        )
+    except DataError as error:
+        raise DataError(f"{dataset.source}: data set '{name}': {error}") from None
     return DatasetResult(
         name=name,
         label=dataset.label,
         colour=dataset.colour,
         units=dataset.units,
-        n=ages.size,
-        summary=summarise(ages, n_missing=dataset.n_missing),
-        gaussian=fit_gaussian(ages),
+        n=sample.n,
+        summary=summary,
+        gaussian=fit_gaussian(sample),
         histogram=histogram,
-        ecdf=empirical_cdf(ages),
+        ecdf=empirical_cdf(sample),
         bandwidths=bandwidths,
         bandwidth_choices=choices,
         cv_curve=cv_curve,
         ties=ties,
-        scipy_kde=scipy_curve(ages),
-        kde_curves=tuple(sklearn_curve(ages, h, kind=kind) for kind, h in models),
-        synthetic=synthetic,
+        scipy_kde=scipy_kde,
+        kde_curves=kde_curves,
+        synthetic=samples,
         held_out=held_out or (),
-        engine=engine_info(ages, [h for _, h in models], exact_max_n=exact_max_n),
-        cv_curve_unavailable=None if cv_curve else _choice(choices, "cv").unavailable,
+        engine=kde.info(),
+        cv_curve_unavailable=cv_unavailable,
         held_out_unavailable=held_out_unavailable,
     )
 
 
+def _cross_validate(
+    engine: Engine, n: int, scott: float, folds: int, rng: np.random.Generator
+) -> tuple[CvCurve | None, str | None, str]:
+    """The CV curve the engine's score gives (or ``None`` and why), and how it cross-validated, for the note.
 
-def _choice(choices: Sequence[BandwidthChoice], rule: str) -> BandwidthChoice:
-    return next(c for c in choices if c.rule == rule)
+    The score (a catalog's holds the FFT of its binned counts) is dropped once searched.
+    """
+    scorer, unavailable = attempt(lambda: engine.cv_scorer(folds=folds, rng=rng, scott=scott))
+    if scorer is None:
+        return None, unavailable, kfold_method(folds, n)
+    return search(scorer, scott=scott, n=n), None, scorer.method
 
 
 def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n: int = EXACT_MAX_N) -> AnalysisResult:
@@ -116,7 +155,7 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
             b,
             a_bandwidth=cv[a.name],
             b_bandwidth=cv[b.name],
-            rng=rng_for(config.seed, f"{a.name}|{b.name}", "bootstrap"),
+            rng=rng_for(config.seed, f"{a.name}|{b.name}", BOOTSTRAP),
             resamples=config.bootstrap_resamples,
             exact_max_n=exact_max_n,
         )

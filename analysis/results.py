@@ -5,6 +5,9 @@ densities times n (stars per Gyr), as the lecture scales ``gaussian_kde`` to a
 histogram. Arrays are stored as tuples of floats so that records are immutable
 and ``dataclasses.asdict`` gives plain JSON.
 
+Longer than 300 lines, on purpose: these records are the JSON layout scripts depend on, and one
+file shows it whole, record by record.
+
 A value the data are too small or too tied for is ``None``, and beside it a
 reason string says why (``availability.not_available``: ``"not available for
 n = 5: ..."``): the field ``unavailable`` of a record with one such value, or
@@ -313,7 +316,7 @@ class Comparison:
 
     ``mean_difference`` is mean(a) - mean(b) with a seeded percentile
     bootstrap interval (``ci_method`` says how it was computed: the bootstrap,
-    or above ``binned.EXACT_MAX_N`` stars the normal approximation);
+    or above ``engine.EXACT_MAX_N`` stars the normal approximation);
     cross-prediction is the mean log-likelihood per star
     of one data set under the other's KDE at its CV bandwidth. ``paired`` is
     ``None`` when the data sets are not the same stars, with the reason in

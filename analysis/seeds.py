@@ -9,10 +9,20 @@ import hashlib
 
 import numpy as np
 
-__all__ = ["DEFAULT_SEED", "rng_for"]
+__all__ = ["BOOTSTRAP", "CV_FOLDS", "DEFAULT_SEED", "HELD_OUT_FOLDS", "SYNTHETIC", "rng_for"]
 
 #: The root seed used when the configuration names none.
 DEFAULT_SEED = 20230301
+
+# The purposes of the random streams, one name each (the key after the data set's name):
+#: the folds of the cross-validated bandwidth,
+CV_FOLDS = "cv-folds"
+#: the folds of the held-out scores,
+HELD_OUT_FOLDS = "held-out-folds"
+#: a generative model's samples (keyed further by the model's kind and bandwidth),
+SYNTHETIC = "synthetic"
+#: a pair's bootstrap interval and Anderson-Darling subsample (keyed by ``"a|b"``).
+BOOTSTRAP = "bootstrap"
 
 
 def _words(text: str) -> tuple[int, ...]:
@@ -22,7 +32,7 @@ def _words(text: str) -> tuple[int, ...]:
 
 
 def rng_for(root_seed: int, *keys: str) -> np.random.Generator:
-    """A generator for one purpose, e.g. ``rng_for(seed, "joyce", "cv-folds")``.
+    """A generator for one purpose, e.g. ``rng_for(seed, "joyce", CV_FOLDS)``.
 
     Parameters
     ----------
@@ -30,12 +40,13 @@ def rng_for(root_seed: int, *keys: str) -> np.random.Generator:
         The report's root seed (non-negative).
     *keys : str
         What the stream is for: a data set name (or a pair ``"a|b"``) and a
-        purpose. The same keys always give the same stream.
+        purpose (``CV_FOLDS``, ``HELD_OUT_FOLDS``, ``SYNTHETIC``, ``BOOTSTRAP``). The same
+        keys always give the same stream.
 
     Examples
     --------
-    >>> a = rng_for(1, "joyce", "sample").random()
-    >>> b = rng_for(1, "joyce", "sample").random()
+    >>> a = rng_for(1, "joyce", SYNTHETIC).random()
+    >>> b = rng_for(1, "joyce", SYNTHETIC).random()
     >>> a == b
     True
     """

@@ -16,13 +16,12 @@ from scipy.stats import gaussian_kde
 from sklearn.neighbors import KernelDensity
 from statsmodels.nonparametric.kde import KDEUnivariate
 
-from analysis.bandwidth import improved_sheather_jones
-from analysis.binned import bin_for_bandwidths
-from analysis.binned_density import binned_density
-from analysis.binned_sampling import envelope_multinomial, sample_binned
-from analysis.binned_selectors import binned_loo_cv, rule_of_thumb
+from analysis.binned import BinnedEngine
+from analysis.binned.density import density_nodes, interpolate
+from analysis.binned.grid import bin_for_bandwidths
+from analysis.exact import sample_kde
 from analysis.kernel import log_density
-from analysis.resample import sample_kde
+from analysis.statistics import Sample, improved_sheather_jones, scott_rule, search, silverman_rule, summarise
 from benchmarks.timing import median_time, peak_memory
 
 GRID_BANDWIDTHS = (0.01, 0.1, 1.0)
@@ -37,7 +36,28 @@ def ages_for(n: int) -> np.ndarray:
 
 
 def ours(ages, bandwidths, grid):
-    return binned_density(bin_for_bandwidths(ages, bandwidths), bandwidths, grid)
+    """The binned engine's densities: one binning, one FFT per bandwidth, interpolated on the grid."""
+    binned = bin_for_bandwidths(ages, bandwidths)
+    return interpolate(density_nodes(binned, bandwidths, reach_gyr=(float(grid[0]), float(grid[-1]))), grid)
+
+
+def rule_of_thumb(ages):
+    """Scott's and Silverman's bandwidths as the analysis takes them: from the summary (one sort)."""
+    s = summarise(ages, n_missing=0)
+    return scott_rule(s.std, s.n), silverman_rule(s.std, s.q25, s.q75, s.n)
+
+
+def binned_loo_cv(ages):
+    """The binned engine's leave-one-out CV curve, searched as the analysis does."""
+    sample = Sample.of(ages)
+    scott = rule_of_thumb(ages)[0]
+    scorer = BinnedEngine(sample).cv_scorer(folds=5, rng=np.random.default_rng(0), scott=scott)
+    return search(scorer, scott=scott, n=sample.n)
+
+
+def envelope(ages, h, edges, replicates, rng):
+    """The binned engine's synthetic draws (the sample shown and the replicates' multinomial counts)."""
+    return BinnedEngine(Sample.of(ages)).fit([h]).draws(h, edges, replicates, rng=rng)
 
 
 def kdepy(ages, bandwidths, grid):
@@ -102,16 +122,12 @@ def bench_rest(ages, scott, repeats, rng):
     n, replicates = ages.size, 200
     edges = np.histogram_bin_edges(ages, bins="auto")
     timings = {
-        "Scott + Silverman (rule_of_thumb)": median_time(lambda: rule_of_thumb(ages), repeats)[0],
-        "ISJ (bandwidth.improved_sheather_jones)": median_time(lambda: improved_sheather_jones(ages), repeats)[0],
-        "LOO CV (binned_loo_cv)": median_time(lambda: binned_loo_cv(ages), repeats)[0],
-        "sample n ages (resample.sample_kde)": median_time(lambda: sample_kde(ages, scott, n, rng=rng), repeats)[0],
-        "sample n ages (sample_binned, incl. binning)": median_time(
-            lambda: sample_binned(bin_for_bandwidths(ages, [scott]), scott, n, rng=rng), repeats
-        )[0],
-        f"envelope B={replicates} (envelope_multinomial, incl. binning)": median_time(
-            lambda: envelope_multinomial(bin_for_bandwidths(ages, [scott]), scott, edges, n, replicates, rng=rng),
-            repeats,
+        "Scott + Silverman (statistics.summarise, one sort)": median_time(lambda: rule_of_thumb(ages), repeats)[0],
+        "ISJ (statistics.improved_sheather_jones)": median_time(lambda: improved_sheather_jones(ages), repeats)[0],
+        "LOO CV (binned engine's score, searched)": median_time(lambda: binned_loo_cv(ages), repeats)[0],
+        "sample n ages (exact.sample_kde)": median_time(lambda: sample_kde(ages, scott, n, rng=rng), repeats)[0],
+        f"sample + envelope B={replicates} (binned engine's draws, incl. binning)": median_time(
+            lambda: envelope(ages, scott, edges, replicates, rng), repeats
         )[0],
     }
     if n <= DIRECT_MAX_N:

@@ -8,8 +8,8 @@ process):
 
 - ``np.loadtxt`` (numpy's C reader; the reference the issue names),
 - ``parse_table`` with its default threshold (for files >= 1 MiB: the numba
-  kernel of ``analysis.text_scan``, then the pyarrow path if it hands on),
-- the pyarrow path alone (``analysis.table_fast.parse_large``, the reader
+  kernel of ``analysis.readers.text_bytes``, then the pyarrow path if it hands on),
+- the pyarrow path alone (``analysis.readers.text_arrow.parse_large``, the reader
   before the kernel),
 - the line-by-line parser (``fast_threshold`` above the size; the reader
   before the pyarrow path, only up to ``--slow-max-n`` rows),
@@ -32,11 +32,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import analysis.text_scan
-from analysis.table import parse_table
-from analysis.table_fast import parse_large  # imported here so that no timing includes pyarrow's
+import analysis.readers.text_bytes
+from analysis.readers import parse_table
+from analysis.readers.text_arrow import parse_large  # imported here so that no timing includes pyarrow's
 from benchmarks.timing import median_time
-from publish.readers import read_catalog
+from analysis.readers.catalogs import read_catalog
 
 COMMENT_EVERY = 1000  # rows between comment lines in the irregular layout
 
@@ -73,13 +73,13 @@ def numba_one_off() -> None:
     """Print the first call's time (compile or cache load) and a compile from scratch."""
     raw = b"a,b\n1.5,2\n"
     start = time.perf_counter()
-    analysis.text_scan.scan_table(raw, "warm-up")
+    analysis.readers.text_bytes.scan_table(raw, "warm-up")
     first = time.perf_counter() - start
     data = np.frombuffer(raw, dtype=np.uint8)
     out, lines, slow = np.empty((2, 1)), np.empty(1, dtype=np.int64), np.empty((1, 4), dtype=np.int64)
     start = time.perf_counter()
-    numba.njit(nogil=True)(analysis.text_scan._count_part.py_func)(data, 4, len(raw))
-    numba.njit(nogil=True)(analysis.text_scan._scan_part.py_func)(data, 4, len(raw), True, 1, 0, out, lines, slow)
+    numba.njit(nogil=True)(analysis.readers.text_bytes._count_part.py_func)(data, 4, len(raw))
+    numba.njit(nogil=True)(analysis.readers.text_bytes._scan_part.py_func)(data, 4, len(raw), True, 1, 0, out, lines, slow)
     scratch = time.perf_counter() - start
     print(
         "numba one-off costs (not in the timings): first call "
@@ -105,7 +105,7 @@ def run(n: int, repeats: int, slow_max_n: int) -> None:
         t_np, reference = median_time(lambda: np.loadtxt(io.BytesIO(raw), delimiter=delimiter), repeats)
         t_fast, table = median_time(lambda: parse_table(raw, name), repeats)
         check(table.columns, reference, f"parse_table {name}")
-        reader = "kernel" if analysis.text_scan.scan_table(raw, name) is not None else "pyarrow"
+        reader = "kernel" if analysis.readers.text_bytes.scan_table(raw, name) is not None else "pyarrow"
         t_arrow, table = median_time(lambda: parse_large(raw, name), repeats)
         check(table.columns, reference, f"pyarrow path {name}")
         slow = ""

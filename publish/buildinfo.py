@@ -17,7 +17,7 @@ import subprocess
 from analysis.config import AnalysisConfig
 from analysis.errors import ConfigError
 
-from .engines import SiteSpec
+from .project import SiteSpec
 
 __all__ = ["SourceInfo", "Revision", "BuildInfo", "SOURCE_DATE_ENV", "revision_of", "source_date"]
 

@@ -29,7 +29,7 @@ import pickle
 import shutil
 from typing import Any
 
-from . import swap, tempdirs
+from .site import KEY_FILE, swap, tempdirs
 
 __all__ = [
     "KEY_FILE",
@@ -48,14 +48,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: The key's file name inside the output folder.
-KEY_FILE = ".build-key"
 #: Folders whose every file is code for the key (relative to the repository root).
 CODE_FOLDERS = ("analysis", "publish", "templates", "report")
 #: Single files that are code or configuration for the key.
 CODE_FILES = ("_quarto.yml", "build.py", "data/datasets.yml")
-#: The code and configuration that shape the analysis result and the figures: the numerics,
-#: and all of publish/ because the readers, the figures and their captions live there.
+#: The code and configuration that shape the analysis result and the figures: all of analysis/
+#: (the readers and the numerics) and all of publish/ (the figures and their captions), every
+#: subpackage included, walked, so that a new module of any family is covered.
 ARTEFACT_FOLDERS = ("analysis", "publish")
 ARTEFACT_FILES = ("data/datasets.yml",)
 # Outputs and byte-code that live inside code folders but are not code.

@@ -22,6 +22,7 @@ import shutil
 import numpy as np
 
 from analysis.results import AnalysisResult, to_json, to_jsonable
+from analysis.statistics import BANDWIDTH_RULES
 
 __all__ = [
     "INPUT_COPY_MAX_BYTES", "INPUT_FOLDER", "MAX_PER_STAR_VALUES", "RESULTS_COLUMNS", "SYNTHETIC_COLUMNS", "thinned",
@@ -39,8 +40,8 @@ MAX_PER_STAR_VALUES = 300
 #: Headline numbers of ``results.csv``, one row per data set (ages, bandwidths in Gyr).
 RESULTS_COLUMNS = (
     "dataset", "label", "n", "n_missing", "mean_gyr", "median_gyr", "std_gyr", "min_gyr", "max_gyr",
-    "n_above_universe", "gaussian_mu_gyr", "gaussian_sigma_gyr", "bandwidth_scott_gyr",
-    "bandwidth_silverman_gyr", "bandwidth_isj_gyr", "bandwidth_cv_gyr",
+    "n_above_universe", "gaussian_mu_gyr", "gaussian_sigma_gyr",
+    *(f"bandwidth_{rule}_gyr" for rule in BANDWIDTH_RULES),
 )  # fmt: skip
 #: Columns of ``synthetic_samples.csv``: one row per synthetic age.
 SYNTHETIC_COLUMNS = ("dataset", "kind", "bandwidth_gyr", "age_gyr")
@@ -67,8 +68,8 @@ def _results_rows(result: AnalysisResult) -> Iterable[tuple[object, ...]]:
         s, b = d.summary, d.bandwidths
         yield (
             d.name, d.label, d.n, s.n_missing, repr(s.mean), repr(s.median), repr(s.std), repr(s.min),
-            repr(s.max), s.n_above_universe, repr(d.gaussian.mu), repr(d.gaussian.sigma), _cell(b.scott),
-            _cell(b.silverman), _cell(b.isj), _cell(b.cv),
+            repr(s.max), s.n_above_universe, repr(d.gaussian.mu), repr(d.gaussian.sigma),
+            *(_cell(getattr(b, rule)) for rule in BANDWIDTH_RULES),
         )  # fmt: skip
 
 

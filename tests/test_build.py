@@ -16,7 +16,7 @@ import pypdf
 import pytest
 from scipy import stats
 
-from publish.sources import load_manifest
+from analysis.inputs import load_manifest
 from tests.support import run_build as _build
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import build
-from publish import outdir, tempdirs
+from publish.site import outdir, tempdirs
 
 ROOT = Path(__file__).resolve().parent.parent
 EIO = os.strerror(errno.EIO)

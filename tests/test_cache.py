@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from analysis.results import Histogram
-from publish import tempdirs
+from publish.site import tempdirs
 from publish.cache import (
     ARTEFACT_FILES,
     ARTEFACT_FOLDERS,
@@ -101,6 +101,25 @@ def test_key_changes_with_a_new_code_file(repo):
     key = _key(repo)
     (repo / "analysis/new.py").write_text("", encoding="utf-8")
     assert _key(repo) != key
+
+
+@pytest.mark.parametrize("module", ["analysis/readers/new_reader.py", "publish/figures/new_figure.py"])
+def test_a_new_module_in_a_family_changes_both_keys(repo, module):
+    key = _key(repo)
+    before = code_files(repo, folders=ARTEFACT_FOLDERS, files=ARTEFACT_FILES)
+    artefact = build_key([repo / "ages.dat"], SETTINGS, root=repo, code=before)
+    (repo / module).parent.mkdir(parents=True, exist_ok=True)
+    (repo / module).write_text("X = 1\n", encoding="utf-8")
+    assert _key(repo) != key
+    code = code_files(repo, folders=ARTEFACT_FOLDERS, files=ARTEFACT_FILES)
+    assert module in [p.relative_to(repo).as_posix() for p in code]
+    assert build_key([repo / "ages.dat"], SETTINGS, root=repo, code=code) != artefact
+
+
+def test_every_family_of_the_project_is_in_the_key():
+    covered = {p.relative_to(ROOT).parent.as_posix() for p in code_files(ROOT) if p.suffix == ".py"}
+    families = {p.parent.relative_to(ROOT).as_posix() for p in ROOT.glob("*/*/__init__.py")}
+    assert families and families <= covered
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ import numpy as np
 import pypandoc
 import pytest
 
-from analysis.histogram import auto_histogram
+from analysis.statistics import auto_histogram
 from publish.render import explorer_json, render_pages
 from tests.support import axe_violations, open_offline
-from tests.test_render import render_synthetic
+from tests.render.test_render import render_synthetic
 
 ASSETS = Path(__file__).resolve().parent.parent / "report" / "assets"
 EXPLORER_JSON = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.S)

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 import numpy as np
 import pytest
 
-from analysis.binned import EXACT_MAX_N
+from analysis.engine import EXACT_MAX_N
 from publish.downloads import INPUT_COPY_MAX_BYTES, MAX_PER_STAR_VALUES
 from tests.test_new_data import _build_in, _project_copy
 

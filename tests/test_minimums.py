@@ -5,13 +5,13 @@ import re
 import pytest
 
 from analysis import DataError
-from analysis.bandwidth import ISJ_MIN_DISTINCT
+from analysis.statistics import ISJ_MIN_DISTINCT
 from analysis.compare import AD_MIN_AGES, MIN_PAIRS, PEARSON_MIN_PAIRS, SPEARMAN_MIN_PAIRS, WILCOXON_MIN_DIFFERENCES
 from analysis.dataset import MIN_DISTINCT_AGES
 from analysis.folds import MIN_CROSS_VALIDATED_AGES, MIN_TRAINING_STARS
-from analysis.manifest import DatasetSpec, SourceSpec
+from analysis.readers.manifest import DatasetSpec, SourceSpec
 from analysis.minimums import MINIMUMS
-from analysis.table import datasets_from_table, parse_table
+from analysis.readers import datasets_from_table, parse_table
 from tests.support import ROOT
 
 

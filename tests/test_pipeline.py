@@ -73,7 +73,7 @@ def test_json_has_the_documented_fields(three):
 
 
 def test_real_data_reference_values(real_data_dir):
-    from publish.sources import load_datasets
+    from analysis.inputs import load_datasets
     from pathlib import Path
 
     manifest = Path(__file__).resolve().parent.parent / "data" / "datasets.yml"

@@ -14,7 +14,7 @@ from PIL import Image
 import pypdf
 import pytest
 
-from publish.engines import MARGIN_CM, PAPER_CM
+from publish.project import MARGIN_CM, PAPER_CM
 from tests.support import require
 
 #: The chapters of the default report, in order: the site's pages.

@@ -1,0 +1,19 @@
+"""The binned engine for large catalogs: every bandwidth from one binning into Taylor moments and one FFT.
+
+Face of the family: ``BinnedEngine`` (``engine``) and the constants the
+Methods page states. Behind it: ``grid`` (the binning, its error bound, fold
+binnings), ``loops`` (the two loops over every age, compiled with numba and
+imported only when a catalog is binned: the exact path never loads numba),
+``stencil`` (the interpolation stencil), ``density`` (densities and CDFs from
+one FFT), ``sampling`` (the per-bin normal mixture's CDF), ``selectors`` (the
+leave-one-out CV score) and ``heldout`` (log densities and k-fold held-out
+sums in bounded memory).
+"""
+
+from .engine import BINNED_METHOD, SCIPY_BINNED_METHOD, BinnedEngine, BinnedKde
+from .grid import BINS_PER_BANDWIDTH, MAX_BINS, NODES_PER_BANDWIDTH, ORDER, relative_error_bound
+
+__all__ = [
+    "BINNED_METHOD", "BINS_PER_BANDWIDTH", "MAX_BINS", "NODES_PER_BANDWIDTH", "ORDER", "SCIPY_BINNED_METHOD",
+    "BinnedEngine", "BinnedKde", "relative_error_bound",
+]  # fmt: skip

@@ -1,0 +1,225 @@
+"""Load the manifest's data sets: read each source's verified bytes and parse them (``analysis.readers``).
+
+Where a file is found, fetched and verified is ``fetch``; a file the
+manifest does not name becomes one data set per chosen column.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import yaml
+
+from ..dataset import Dataset
+from ..errors import ConfigError, DataError
+from ..readers import (
+    Manifest,
+    SourceSpec,
+    Table,
+    datasets_from_table,
+    detect_format,
+    first_repeat,
+    manifest_for_file,
+    parse_manifest,
+    parse_table,
+    read_catalog,
+    resolve_columns,
+)
+
+from .fetch import CACHE_DIR_ENV, DATA_DIR_ENV, find_source_file
+from .files import read_regular, regular_file
+
+__all__ = [
+    "DATA_DIR_ENV",
+    "CACHE_DIR_ENV",
+    "MAX_DEFAULT_DATASETS",
+    "LoadedSource",
+    "load_manifest",
+    "find_source_file",
+    "load_sources",
+    "load_datasets",
+]
+
+logger = logging.getLogger(__name__)
+
+#: page and figures and every pair a comparison: 20 make 190 comparisons, minutes of drawing and more
+#: than a reader takes in. A wider file is seldom all ages (a catalog), so its age columns are chosen.
+MAX_DEFAULT_DATASETS = 20
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate the YAML manifest.
+
+    Raises
+    ------
+    ConfigError
+        When the file is unreadable, is not valid YAML (with
+        ``file:line:column``), or fails validation (with the YAML path).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the data manifest: {exc}") from None
+    try:
+        mapping = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{at}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    return parse_manifest(mapping, where=str(path))
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """One source as read: where its file was found, its hash and its data sets.
+
+    ``sha256`` is the hash of the bytes actually parsed (equal to the pin
+    when the manifest pins one).
+    """
+
+    spec: SourceSpec
+    path: Path
+    sha256: str
+    datasets: tuple[Dataset, ...]
+
+
+def _read_verified(path: Path, source: SourceSpec) -> bytes:
+    raw = read_regular(path)
+    if source.sha256 is not None and hashlib.sha256(raw).hexdigest() != source.sha256:
+        # The file changed between its check and this read: use only what was verified.
+        found = hashlib.sha256(raw).hexdigest()
+        raise DataError(f"{path}: changed while being read: expected SHA-256 {source.sha256}, found {found}")
+    return raw
+
+
+def _loaded(
+    path: Path, raw: bytes, source: SourceSpec, table: Table, read_as: SourceSpec | None = None
+) -> LoadedSource:
+    """``source`` as loaded; ``read_as`` (default ``source``) says which table column each data set reads."""
+    datasets = datasets_from_table(table, read_as or source)
+    # Errors name the path as found; the report shows only the file name, so
+    # its pages do not depend on where this machine keeps the file.
+    datasets = tuple(replace(d, source=source.file) for d in datasets)
+    return LoadedSource(spec=source, path=path, sha256=hashlib.sha256(raw).hexdigest(), datasets=datasets)
+
+
+def _load(path: Path, source: SourceSpec) -> LoadedSource:
+    raw = _read_verified(path, source)
+    fmt = detect_format(source.file, source.format)
+    if fmt == "text":
+        return _loaded(path, raw, source, parse_table(raw, str(path)))
+    table = read_catalog(raw, str(path), format=fmt, columns=[d.column for d in source.datasets])
+    # The table holds the data sets' columns in their order: data set i reads column i.
+    by_position = tuple(replace(d, column=i) for i, d in enumerate(source.datasets))
+    return _loaded(path, raw, source, table, read_as=replace(source, datasets=by_position))
+
+
+def _load_unlisted(path: Path, columns: Sequence[str] | None) -> LoadedSource:
+    """A file the manifest does not name: each chosen column (default all) is a data set."""
+    raw = read_regular(path)
+    fmt = detect_format(path.name)
+    table = parse_table(raw, str(path)) if fmt == "text" else read_catalog(raw, str(path), format=fmt, columns=columns)
+    n = len(table.columns)
+    if columns is None and n > MAX_DEFAULT_DATASETS:
+        raise DataError(
+            f"{path}: its {n} columns would each become a data set ({n * (n - 1) // 2} comparisons); expected at "
+            f"most {MAX_DEFAULT_DATASETS} unless chosen: choose the columns of ages with --column NAME (repeatable)"
+        )
+    if fmt == "text":
+        names = table.header or ("",) * n
+        chosen = None if columns is None else resolve_columns(columns, names, str(path))
+        manifest = manifest_for_file(path.name, table.header, n_columns=n, columns=chosen)
+    else:
+        manifest = manifest_for_file(path.name, table.header)
+    return _loaded(path, raw, manifest.sources[0], table)
+
+
+def _select(source: SourceSpec, columns: Sequence[str]) -> SourceSpec:
+    """``source`` with only the data sets reading ``columns`` (names, or 0-based indices in digits)."""
+    read = {str(d.column): d for d in source.datasets}
+    missing = [c for c in columns if c not in read]
+    if missing:
+        raise ConfigError(
+            f"--column {missing[0]!r}: source '{source.id}' ({source.file}) reads columns "
+            f"{', '.join(read)} in the manifest; expected one of them"
+        )
+    return replace(source, datasets=tuple(read[c] for c in columns))
+
+
+def load_sources(
+    manifest_path: Path,
+    *,
+    data_file: Path | None = None,
+    columns: Sequence[str] | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> tuple[LoadedSource, ...]:
+    """Every source to analyse, found, verified and parsed.
+
+    Parameters
+    ----------
+    manifest_path : Path
+        The manifest (``data/datasets.yml``).
+    data_file : Path, optional
+        A file to analyse instead of every manifest source; it must be a
+        regular file, and is used by its resolved path. If its name is a
+        manifest source's file, that source's spec (and pinned hash) is used;
+        otherwise every column becomes a data set (``manifest_for_file``).
+        Its format follows its extension (``readers.detect_format``).
+    columns : sequence of str, optional
+        With ``data_file`` only (``--column``): the columns that become data
+        sets, in this order, each a name or a 0-based index in digits. For a
+        manifest source they choose among the manifest's data sets. Without
+        them, a file unknown to the manifest may have at most
+        ``MAX_DEFAULT_DATASETS`` (20) columns.
+    env : mapping
+        Environment for ``find_source_file``.
+
+    Raises
+    ------
+    ConfigError
+        When the manifest is invalid, or ``columns`` is given without
+        ``data_file``, repeats a column or names one the manifest does not read.
+    DataError
+        When a file is missing or is not a regular file (a folder, pipe,
+        device, link loop), fails its hash check or is malformed, or a chosen
+        column is not in it.
+    """
+    manifest = load_manifest(manifest_path)
+    if columns is not None:
+        if data_file is None:
+            raise ConfigError(f"--column {columns[0]!r}: expected it with --data FILE, the file to take columns from")
+        repeat = first_repeat(columns)
+        if repeat is not None:
+            raise ConfigError(f"--column {columns[repeat[1]]!r} is given twice; expected each column once")
+    if data_file is None:
+        chosen = [(source, None) for source in manifest.sources]
+    else:
+        # A link counts as the file it leads to: its target's name is looked up in the manifest.
+        data_file = regular_file(data_file)
+        chosen = [(source, data_file) for source in manifest.sources if source.file == data_file.name]
+    if data_file is not None and not chosen:
+        logger.info("%s: not in %s; each of its chosen columns is a data set", data_file, manifest_path)
+        return (_load_unlisted(data_file, columns),)
+    if columns is not None:
+        chosen = [(_select(source, columns), explicit) for source, explicit in chosen]
+    return tuple(
+        _load(find_source_file(source, manifest_dir=manifest_path.parent, explicit=explicit, env=env), source)
+        for source, explicit in chosen
+    )
+
+
+def load_datasets(
+    manifest_path: Path,
+    *,
+    data_file: Path | None = None,
+    columns: Sequence[str] | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> tuple[Dataset, ...]:
+    """The data sets of ``load_sources(...)``, in manifest order."""
+    sources = load_sources(manifest_path, data_file=data_file, columns=columns, env=env)
+    return tuple(dataset for source in sources for dataset in source.datasets)

@@ -1,0 +1,36 @@
+"""The statistics of one data set, each written once for every engine and every n.
+
+Face of the family: ``sample`` (the ages sorted once: summary, ties,
+histogram, ECDF), ``gaussian`` (the single-normal fit), ``rules`` (the
+registry ``BANDWIDTH_RULES`` of Scott, Silverman, ISJ (``isj``) and CV, and the
+KDE models), ``cv`` (the search for the CV bandwidth over an engine's score,
+and the exact k-fold score), ``heldout`` (the held-out score of each model
+from an engine's sums) and ``generative`` (a generative model's record from an
+engine's draws). What depends on how kernel sums are evaluated comes from an
+engine (``analysis.engine``); nothing here imports one.
+"""
+
+from .cv import cv_curve, kfold_method, kfold_scorer, search
+from .gaussian import fit_gaussian, normal_fit
+from .heldout import held_out_scores, kfold_scores, scores
+from .isj import ISJ_MIN_DISTINCT, improved_sheather_jones
+from .rules import (
+    BANDWIDTH_RULES,
+    Evidence,
+    Rule,
+    bandwidth_for,
+    choose,
+    choose_bandwidths,
+    kde_models,
+    scott_rule,
+    silverman_rule,
+)
+from .sample import Sample, auto_histogram, empirical_cdf, summarise, tie_report
+from .generative import synthetic
+
+__all__ = [
+    "BANDWIDTH_RULES", "ISJ_MIN_DISTINCT", "Evidence", "Rule", "Sample", "auto_histogram", "bandwidth_for", "choose",
+    "choose_bandwidths", "cv_curve", "empirical_cdf", "fit_gaussian", "held_out_scores", "improved_sheather_jones",
+    "kde_models", "kfold_method", "kfold_scorer", "kfold_scores", "normal_fit", "scores", "scott_rule", "search",
+    "silverman_rule", "summarise", "synthetic", "tie_report",
+]  # fmt: skip

@@ -1,0 +1,155 @@
+"""The figures of one data set: the lecture's Steps 7 and 9, KDE bandwidths, synthetic samples."""
+
+import numpy as np
+
+from analysis.results import DatasetResult, SyntheticSample
+
+from .panels import (
+    PANEL_COLUMNS,
+    Drawn,
+    bin_width,
+    clipped_note,
+    draw_bars,
+    kde_panel,
+    limit_to_bars,
+    missing_rules,
+    model_title,
+    panel_grid,
+)
+from .style import AGE_LABEL, COUNTS_LABEL, GAUSSIAN_COLOUR, age_reference_lines, format_gyr, new_figure
+
+__all__ = ["step_figure", "bandwidths_figure", "synthetic_figure"]
+
+
+def step_figure(d: DatasetResult, *, with_scipy: bool) -> Drawn:
+    """The lecture's Step 7 (``with_scipy=False``) or Step 9 (``with_scipy=True``), as it draws them.
+
+    Bars are the lecture's ``np.histogram(ages)`` (10 bins,
+    ``GaussianFit.lecture_edges`` and ``lecture_histogram``); the Gaussian is
+    ``norm.pdf(edges) * n`` at those 11 edges and, for Step 9, scipy's
+    ``gaussian_kde`` times n. Curves keep the lecture's density x n scaling
+    (stars per Gyr), which the caption states.
+    """
+    fig, axes = new_figure(1, 1, row_height_in=3.4)
+    ax = axes[0, 0]
+    g = d.gaussian
+    draw_bars(ax, g.lecture_edges, g.lecture_histogram, d.colour)
+    ax.plot(
+        g.lecture_edges,
+        g.lecture_counts,
+        color=GAUSSIAN_COLOUR,
+        marker="o",
+        markersize=4,
+        label="norm.pdf(edges) × n",
+    )
+    curve_max = max(g.lecture_counts)
+    if with_scipy:
+        ax.plot(d.scipy_kde.x, d.scipy_kde.counts, color=d.colour, label="gaussian_kde × n")
+        curve_max = max(curve_max, max(d.scipy_kde.counts))
+    age_reference_lines(ax)
+    clipped = limit_to_bars(ax, max(g.lecture_histogram), curve_max)
+    ax.set_xlabel(AGE_LABEL)
+    ax.set_ylabel(f"{COUNTS_LABEL}\n(curves: n × density, per Gyr)")
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
+    width = bin_width(g.lecture_edges)
+    scipy_alt = f" and scipy's gaussian_kde (Scott bandwidth {format_gyr(d.scipy_kde.bandwidth)} Gyr)"
+    alt = (
+        f"The lecture's 10-bin histogram of the {d.n} {d.label} ages (bins {width:.2f} Gyr wide, "
+        f"highest bar {max(g.lecture_histogram)} stars) with its Gaussian curve (mean {g.mu:.2f} Gyr, "
+        f"sigma {g.sigma:.2f} Gyr) evaluated at the 11 bin edges" + (scipy_alt if with_scipy else "") + "."
+    )
+    step, curves, they = ("9", "Curves are", "they line") if with_scipy else ("7", "The curve is", "it lines")
+    caption = (
+        f"The lecture's Step {step} for {d.label}, as the lecture draws it: np.histogram's default "
+        "10 bins and norm.pdf(edges) × n at their 11 edges"
+        + (", with scipy's gaussian_kde × n" if with_scipy else "")
+        + f". {curves} density × n (stars per Gyr), not stars per bin, so {they} up with the bars "
+        f"only where bins are 1 Gyr wide (these are {width:.2f} Gyr)." + clipped_note(clipped)
+    )
+    return fig, alt, caption
+
+
+def bandwidths_figure(d: DatasetResult) -> Drawn:
+    """One panel per KDE of the data set, narrowest to widest, over its ``"auto"`` histogram.
+
+    A rule without a bandwidth has no KDE and so no panel; the caption says why.
+    """
+    fig, axes = panel_grid(len(d.kde_curves))
+    clipped = False
+    for ax, curve in zip(axes, d.kde_curves, strict=True):
+        clipped |= kde_panel(ax, d, curve)
+        ax.set_title(model_title(curve))
+    for ax in axes[::PANEL_COLUMNS]:
+        ax.set_ylabel(COUNTS_LABEL)
+    listed = ", ".join(model_title(c) for c in d.kde_curves)
+    alt = (
+        f"{len(d.kde_curves)} panels of the {d.label} age histogram, "
+        f"each with the KDE at one bandwidth: {listed}."
+    )
+    caption = (
+        f"{d.label}: the same histogram with KDEs from the narrowest to the widest bandwidth, as "
+        "expected stars per bin. Narrow kernels put a spike on every star; wide ones blur the "
+        "shape." + clipped_note(clipped) + missing_rules(d, "panel")
+    )
+    return fig, alt, caption
+
+
+def synthetic_figure(d: DatasetResult) -> Drawn:
+    """Per bandwidth: one synthetic sample and the replicate band, binned like the data.
+
+    A rule without a bandwidth has no generative model and so no panel; the caption says why.
+    """
+    fig, axes = panel_grid(len(d.synthetic))
+    edges = d.histogram.edges
+    for ax, s in zip(axes, d.synthetic, strict=True):
+        ax.stairs(
+            s.envelope_high,
+            edges,
+            baseline=s.envelope_low,
+            fill=True,
+            color=d.colour,
+            alpha=0.3,
+            label="5–95 % of replicates",
+        )
+        ax.stairs(
+            synthetic_counts(s, edges),
+            edges,
+            color=d.colour,
+            linewidth=1.4,
+            label="One synthetic sample",
+        )
+        ax.stairs(d.histogram.counts, edges, color=GAUSSIAN_COLOUR, linewidth=1.2, label="Observed")
+        age_reference_lines(ax)
+        ax.set_title(model_title(s))
+    for ax in axes[::PANEL_COLUMNS]:
+        ax.set_ylabel(COUNTS_LABEL)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
+    below = ", ".join(f"{model_title(s)}: {100 * s.fraction_below_zero:.1f} %" for s in d.synthetic)
+    alt = (
+        f"{len(d.synthetic)} panels for {d.label}: observed histogram, "
+        f"one synthetic sample of {d.n} ages and "
+        f"the 5 to 95 percent band of {d.synthetic[0].replicates} replicate samples, per bandwidth. "
+        f"Share of synthetic ages below 0 Gyr: {below}."
+    )
+    stored = len(d.synthetic[0].ages)
+    scaled = (
+        f" The synthetic sample's line is the histogram of its first {stored} ages scaled up to {d.n} stars."
+        if stored < d.synthetic[0].n_total
+        else ""
+    )
+    caption = (
+        f"Samples from the KDE of {d.label} binned like the data. The band holds the middle 90 % of "
+        f"{d.synthetic[0].replicates} replicate counts per bin; synthetic ages outside the data's "
+        f"bins are not drawn (their share below 0 Gyr is in the alt text and tables).{scaled}"
+        + missing_rules(d, "panel")
+    )
+    return fig, alt, caption
+
+
+def synthetic_counts(s: SyntheticSample, edges) -> np.ndarray:
+    """Counts per bin of one synthetic sample of ``s.n_total`` ages.
+
+    A catalog's result keeps only the first ``len(s.ages)`` draws of the
+    sample; their histogram is scaled up so that it compares with the data's.
+    """
+    return np.histogram(s.ages, bins=edges)[0] * (s.n_total / len(s.ages))

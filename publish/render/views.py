@@ -1,0 +1,204 @@
+"""The template context's views of one data set and one pair: their numbers and every finding decided.
+
+Templates only format: every finding (which data set is older, whether a test
+rejects, which model predicts best) is decided here from the numbers. A value
+that is not available stays ``None`` (the ``na`` filter prints it) with the
+reason in a table's notes.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from analysis.dataset import Dataset
+from analysis.errors import RenderError
+from analysis.folds import folds_text
+from analysis.results import Comparison, DatasetResult, EngineInfo
+from analysis.statistics import BANDWIDTH_RULES
+
+from ..figures import DATASET_FIGURES, Figure
+from .references import dataset_key
+
+__all__ = ["ALPHA", "CV_SMALL_RATIO", "comparison_view", "dataset_view"]
+
+#: Significance level at which the report says a test "rejects".
+ALPHA = 0.05
+#: CV counts as "pulled small" when it is below this fraction of Silverman's rule.
+CV_SMALL_RATIO = 0.5
+
+
+def _model_name(kind: str) -> str:
+    """Reader's name of a held-out or synthetic model kind."""
+    if kind == "gaussian":
+        return "Gaussian"
+    if kind == "grid":
+        return "Fixed"
+    if kind in BANDWIDTH_RULES:
+        return BANDWIDTH_RULES[kind].title
+    raise RenderError(f"model kind: expected gaussian, grid or one of {', '.join(BANDWIDTH_RULES)}, got {kind!r}")
+
+
+def _engine_view(e: EngineInfo, n: int) -> dict[str, Any]:
+    """How the KDEs of one data set were evaluated, for the data set page and Methods."""
+    if e.path not in ("exact", "binned"):
+        raise RenderError(f"engine path: expected 'exact' or 'binned', got {e.path!r}")
+    return {
+        "binned": e.path == "binned",
+        "n": n,
+        "n_bins": e.n_bins,
+        "bin_width": e.bin_width_gyr,
+        "max_rel_error": e.max_rel_error,
+    }
+
+
+def _notes(*pairs: tuple[str, str | None]) -> list[dict[str, str]]:
+    """The (what, reason) pairs whose reason is set: a table's notes on what is not available."""
+    return [{"what": what, "reason": reason} for what, reason in pairs if reason]
+
+
+def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) -> dict[str, Any]:
+    """One data set's numbers, decisions and figures for the templates.
+
+    A value that is not available is ``None`` here too (the ``na`` filter
+    prints it) and a finding that needs it is ``None`` or empty; ``notes``
+    holds, per table, what is not available and why.
+    """
+    held_out = [
+        {
+            "name": _model_name(s.model),
+            "bandwidth": s.bandwidth,
+            "score": s.mean_log_likelihood,
+            "best": False,
+            "unavailable": s.unavailable,
+        }
+        for s in r.held_out
+    ]
+    scored = [m for m in held_out if m["score"] is not None]
+    best = max(scored, key=lambda m: m["score"]) if scored else None
+    if best:
+        best["best"] = True
+    synthetic = [
+        {
+            "name": _model_name(s.kind),
+            "bandwidth": s.bandwidth,
+            "below": s.fraction_below_zero,
+            "above": s.fraction_above_universe,
+            "replicates": s.replicates,
+        }
+        for s in r.synthetic
+    ]
+    bw = r.bandwidths
+    # Rules without a bandwidth, as (reader's name, reason): no curve, sample or score of theirs exists.
+    missing = [(BANDWIDTH_RULES[c.rule].title, c.unavailable) for c in r.bandwidth_choices if c.unavailable]
+    # The held-out split (a catalog's CV is leave-one-out on binned counts, its held-out scores k-fold).
+    folds = r.held_out[0].folds if r.held_out else (r.cv_curve.folds if r.cv_curve else None)
+    return {
+        "name": r.name,
+        "label": r.label,
+        "colour": r.colour,
+        "page": f"dataset-{r.name}.qmd",
+        "href": f"dataset-{r.name}.html",
+        "source": d.source,
+        "citation": d.citation,
+        "doi": d.doi,
+        "doi_url": f"https://doi.org/{d.doi}" if d.doi else "",
+        "cite": dataset_key(d.name) if d.citation.strip() else "",
+        "method": d.method,
+        "pair_group": d.pair_group or "",
+        "summary": r.summary,
+        "engine": _engine_view(r.engine, r.n),
+        "gaussian": r.gaussian,
+        "ks_rejects": r.gaussian.ks_pvalue < ALPHA,
+        "bw": bw,
+        "bandwidths": [
+            {"name": BANDWIDTH_RULES[c.rule].title, "bandwidth": c.bandwidth, "note": c.note, "unavailable": c.unavailable}
+            for c in r.bandwidth_choices
+        ],
+        "folds": folds,
+        "folds_text": folds_text(folds, r.n) if folds else None,
+        "ties": r.ties,
+        "cv_pulled_small": bw.cv is not None and bw.silverman is not None and bw.cv < CV_SMALL_RATIO * bw.silverman,
+        "cv_over_silverman": bw.cv / bw.silverman if bw.cv is not None and bw.silverman is not None else None,
+        "held_out": held_out,
+        "held_out_unavailable": r.held_out_unavailable,
+        "best_model": best,
+        "gaussian_score": next((m for m in held_out if m["name"] == "Gaussian"), None),
+        "kde_beats_gaussian": best is not None and best["name"] != "Gaussian",
+        "cv_score": next((s.mean_log_likelihood for s in r.held_out if s.model == "cv"), None),
+        "synthetic": synthetic,
+        "cv_synthetic": next((s for s, raw in zip(synthetic, r.synthetic) if raw.kind == "cv"), None),
+        "notes": {
+            "cv": _notes(*((f"{name} bandwidth", why) for name, why in missing if name == BANDWIDTH_RULES["cv"].title)),
+            "synthetic": _notes(*((f"Synthetic samples at the {name} bandwidth", why) for name, why in missing)),
+            # All scores missing say so once; otherwise the Gaussian's and each missing rule's.
+            "held_out": _notes(("Held-out scores", r.held_out_unavailable))
+            or _notes(
+                *(("Gaussian held-out score", m["unavailable"]) for m in held_out if m["name"] == "Gaussian"),
+                *((f"Held-out score at the {name} bandwidth", why) for name, why in missing),
+            ),
+        },
+        "figures": {part: figures[f"{r.name}-{part}"] for part in DATASET_FIGURES},
+    }
+
+
+def _rejects(pvalue: float | None) -> bool | None:
+    """Whether a test rejects at ``ALPHA``; None when it is not available."""
+    return None if pvalue is None else pvalue < ALPHA
+
+
+def _cross_view(train: dict[str, Any], test: dict[str, Any], score: float | None, reason: str | None) -> dict[str, Any]:
+    """One row of the cross-prediction table: ``test``'s ages under ``train``'s KDE, against ``test``'s own score.
+
+    The loss (own minus cross) needs both; the notes say which is missing and why.
+    """
+    own = test["cv_score"]
+    own_reason = None if own is not None else (
+        test["held_out_unavailable"] or next(n["reason"] for n in test["notes"]["cv"])
+    )
+    return {
+        "train": train,
+        "test": test,
+        "score": score,
+        "own": own,
+        "drop": None if score is None or own is None else own - score,
+        "notes": _notes(
+            (f"{train['label']} scored on {test['label']}", reason),
+            (f"{test['label']}'s own held-out CV score", own_reason),
+        ),
+    }
+
+
+def comparison_view(
+    c: Comparison, views: Mapping[str, dict[str, Any]], figures: Mapping[str, Figure]
+) -> dict[str, Any]:
+    """One pair's tests with the decisions the text states (None where a test is not available)."""
+    a, b = views[c.a], views[c.b]
+    a_older = c.mean_difference >= 0
+    low, high = c.mean_difference_ci
+    # Cross-prediction loss: how much worse the other's KDE predicts a data set than its own held-out CV score.
+    cross = [
+        _cross_view(a, b, c.cross_a_on_b, c.cross_a_on_b_unavailable),
+        _cross_view(b, a, c.cross_b_on_a, c.cross_b_on_a_unavailable),
+    ]
+    drops = [x["drop"] for x in cross]
+    q = c.paired
+    return {
+        "a": a,
+        "b": b,
+        "c": c,
+        "ks_rejects": c.ks_pvalue < ALPHA,
+        "anderson_rejects": _rejects(c.anderson_pvalue),
+        "older": a if a_older else b,
+        "younger": b if a_older else a,
+        "older_by": abs(c.mean_difference),
+        "older_ci": (low, high) if a_older else (-high, -low),
+        "ci_excludes_zero": low > 0 or high < 0,
+        "cross": cross,
+        "better_training": None if None in drops else (a if drops[0] <= drops[1] else b),
+        "wilcoxon_rejects": None if q is None else _rejects(q.wilcoxon_pvalue),
+        "paired_notes": [] if q is None else _notes(
+            ("Wilcoxon signed-rank test", q.wilcoxon_unavailable),
+            ("Pearson's r", q.pearson_unavailable),
+            ("Spearman's rho", q.spearman_unavailable),
+        ),
+        "figure": figures[f"pair-{c.a}-{c.b}"] if q is not None else None,
+    }

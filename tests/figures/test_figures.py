@@ -1,0 +1,378 @@
+"""Tests of publish.figures: every expected figure, readable, deterministic and described."""
+
+from dataclasses import replace
+import re
+import struct
+import xml.etree.ElementTree as ET
+
+import matplotlib
+from matplotlib.patches import StepPatch
+import numpy as np
+import pytest
+from scipy import stats
+from statsmodels.distributions.empirical_distribution import ECDF
+
+from analysis.config import AnalysisConfig
+from analysis.dataset import Dataset
+from analysis.errors import RenderError
+from analysis.statistics import empirical_cdf
+from analysis.pipeline import analyse
+from publish.figures.style import FIGURE_WIDTH_IN, PNG_DPI
+from publish.figures import draw_figures
+from publish.figures.dataset import step_figure
+from publish.figures.across import comparison_ecdf_figure
+
+SVG = "{http://www.w3.org/2000/svg}"
+PER_DATASET = ("step7", "step9", "bandwidths", "synthetic")
+SHARED = (
+    "overview",
+    "bandwidth-cv",
+    "bandwidth-lecture",
+    "generative-heldout",
+    "comparison-kde",
+    "comparison-ecdf",
+)
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    """Three data sets: two paired (same file, same stars) and one from another file."""
+    rng = np.random.default_rng(20240611)
+    older = np.round(rng.gamma(6.0, 1.6, size=60), 2)
+    younger = np.round(np.clip(older - 1.5 + rng.normal(0.0, 1.0, size=60), 0.05, None), 2)
+    field = np.round(np.clip(rng.normal(5.0, 2.0, size=40), 0.05, None), 2)
+    datasets = [
+        Dataset(
+            "older", "Older sample", "#0072B2", tuple(older), tuple(range(60)), 0, "pairs.csv", pair_group="p"
+        ),
+        Dataset(
+            "younger",
+            "Younger sample",
+            "#D55E00",
+            tuple(younger),
+            tuple(range(60)),
+            0,
+            "pairs.csv",
+            pair_group="p",
+        ),
+        Dataset("field", "Field stars", "#009E73", tuple(field), tuple(range(40)), 0, "field.csv"),
+    ]
+    return {d.name: d for d in datasets}
+
+
+@pytest.fixture(scope="module")
+def result(datasets):
+    return analyse(list(datasets.values()), AnalysisConfig(replicates=20))
+
+
+@pytest.fixture(scope="module")
+def drawn(result, tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("site")
+    rc_before = dict(matplotlib.rcParams)
+    figures = draw_figures(result, out_dir)
+    return figures, out_dir, rc_before
+
+
+def test_every_expected_figure_is_written(result, drawn):
+    figures, out_dir, _ = drawn
+    expected = set(SHARED) | {
+        f"{name}-{kind}" for name in ("older", "younger", "field") for kind in PER_DATASET
+    }
+    expected.add("pair-older-younger")
+    assert set(figures) == expected
+    for figure_id, figure in figures.items():
+        assert figure.id == figure_id
+        assert (figure.svg, figure.png) == (f"figures/{figure_id}.svg", f"figures/{figure_id}.png")
+        assert (out_dir / figure.svg).stat().st_size > 1000
+        assert (out_dir / figure.png).stat().st_size > 1000
+    assert sorted(p.name for p in (out_dir / "figures").iterdir()) == sorted(
+        f"{i}.{ext}" for i in expected for ext in ("svg", "png")
+    )
+
+
+def test_pair_figures_only_for_paired_comparisons(result, drawn):
+    figures, _, _ = drawn
+    assert len(result.comparisons) == 3
+    assert sum(c.paired is not None for c in result.comparisons) == 1
+    for c in result.comparisons:
+        assert (f"pair-{c.a}-{c.b}" in figures) == (c.paired is not None)
+
+
+def test_svgs_are_xml_with_drawn_data_and_no_nan(result, drawn):
+    figures, out_dir, _ = drawn
+    colours = {d.name: d.colour.lower() for d in result.datasets}
+    for figure_id, figure in figures.items():
+        text = (out_dir / figure.svg).read_text(encoding="utf-8")
+        root = ET.fromstring(text)
+        assert len(root.findall(f".//{SVG}path")) >= 10, figure_id
+        assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE), figure_id
+        assert "<dc:date>" not in text, figure_id
+        owner = next((name for name in colours if figure_id.startswith(f"{name}-")), None)
+        if owner is not None:
+            # A data set's own figures are drawn in its colour and in no other data set's.
+            assert colours[owner] in text, figure_id
+            assert not any(c in text for n, c in colours.items() if n != owner), figure_id
+    for figure_id in SHARED:
+        text = (out_dir / figures[figure_id].svg).read_text(encoding="utf-8")
+        assert all(c in text for c in colours.values()), figure_id
+
+
+def test_pngs_are_7_inches_at_200_dpi(drawn):
+    figures, out_dir, _ = drawn
+    for figure in figures.values():
+        header = (out_dir / figure.png).read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", header[16:24])
+        assert width == round(FIGURE_WIDTH_IN * PNG_DPI), figure.id
+        assert 300 < height < 3000, figure.id
+
+
+def test_alt_text_and_captions_name_the_data_sets_and_key_numbers(result, drawn):
+    figures, _, _ = drawn
+    labels = [d.label for d in result.datasets]
+    for figure in figures.values():
+        assert len(figure.alt) > 40 and len(figure.caption) > 40, figure.id
+    for d in result.datasets:
+        for kind in PER_DATASET:
+            assert d.label in figures[f"{d.name}-{kind}"].alt
+        assert f"{d.gaussian.mu:.2f} Gyr" in figures["overview"].alt
+        assert f"{d.gaussian.mu:.2f} Gyr" in figures[f"{d.name}-step7"].alt
+    for figure_id in SHARED:
+        assert all(label in figures[figure_id].alt for label in labels), figure_id
+    pair = next(c.paired for c in result.comparisons if c.paired is not None)
+    alt = figures["pair-older-younger"].alt
+    assert "Older sample" in alt and "Younger sample" in alt
+    assert f"{pair.n_pairs} stars" in alt and f"{pair.mean_difference:+.2f} Gyr" in alt
+
+
+def test_heldout_caption_lists_every_off_scale_score(result, drawn):
+    figures, _, _ = drawn
+    # Independent restatement of the clipping rule: 3 nats per star below the lowest best score.
+    floor = min(max(s.mean_log_likelihood for s in d.held_out) for d in result.datasets) - 3.0
+    off_scale = [(d.label, s) for d in result.datasets for s in d.held_out if s.mean_log_likelihood < floor]
+    caption = figures["generative-heldout"].caption
+    assert any(s.bandwidth == 0.01 for _, s in off_scale), "h = 0.01 Gyr should score far below the others"
+    for label, s in off_scale:
+        name = "Gaussian" if s.bandwidth is None else f"h = {s.bandwidth:.3g} Gyr"
+        assert f"{label} {name}: {s.mean_log_likelihood:.1f}" in caption
+    assert caption.count(": -") == len(off_scale)
+
+
+def test_drawing_leaves_callers_rc_params_alone(drawn):
+    _, _, rc_before = drawn
+    assert dict(matplotlib.rcParams) == rc_before
+
+
+def test_second_run_is_byte_identical_and_rewrites_nothing(result, drawn):
+    figures, out_dir, _ = drawn
+    files = sorted((out_dir / "figures").iterdir())
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
+    again = draw_figures(result, out_dir)
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted((out_dir / "figures").iterdir())}
+    assert again == figures
+    assert after.keys() == before.keys()
+    for name, (data, mtime) in before.items():
+        assert after[name][0] == data, name
+        assert after[name][1] == mtime, name
+
+
+def test_clashing_figure_ids_are_an_error(result, tmp_path):
+    # "pair-x" + "-synthetic" equals the pair figure of data sets "x" and "synthetic".
+    renamed = dict(zip(("older", "younger", "field"), ("x", "synthetic", "pair-x"), strict=True))
+    clashing = replace(
+        result,
+        datasets=tuple(replace(d, name=renamed[d.name]) for d in result.datasets),
+        comparisons=tuple(replace(c, a=renamed[c.a], b=renamed[c.b]) for c in result.comparisons),
+    )
+    with pytest.raises(RenderError, match="pair-x-synthetic"):
+        draw_figures(clashing, tmp_path)
+    assert not (tmp_path / "figures").exists()
+
+
+def _lines_in(ax, colour):
+    return [line for line in ax.lines if line.get_color() == colour]
+
+
+def test_step_figures_draw_the_lectures_10_bin_histogram_and_curves(result, datasets):
+    for d in result.datasets:
+        ages = np.asarray(datasets[d.name].ages)
+        counts, edges = np.histogram(ages)  # the lecture's plt.hist(ages): 10 equal bins
+        # Fails if the figure fell back to the "auto" histogram of the other figures.
+        assert len(d.histogram.counts) != 10, "fixture should make 'auto' bins differ from the lecture's"
+        mu, sigma = stats.norm.fit(ages)
+        for with_scipy in (False, True):
+            fig, alt, caption = step_figure(d, with_scipy=with_scipy)
+            ax = fig.axes[0]
+            (bars,) = [p for p in ax.patches if isinstance(p, StepPatch)]
+            heights, bar_edges, _ = bars.get_data()
+            np.testing.assert_array_equal(heights, counts)
+            np.testing.assert_allclose(bar_edges, edges, rtol=0, atol=1e-12)
+            (gaussian,) = [line for line in ax.lines if line.get_label() == "norm.pdf(edges) × n"]
+            x, y = gaussian.get_data()
+            np.testing.assert_allclose(x, edges, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(y, stats.norm.pdf(edges, mu, sigma) * ages.size, rtol=1e-9)
+            kde_lines = _lines_in(ax, d.colour)
+            assert len(kde_lines) == int(with_scipy)
+            if with_scipy:
+                x, y = kde_lines[0].get_data()
+                np.testing.assert_allclose(y, stats.gaussian_kde(ages)(x) * ages.size, rtol=1e-6)
+            width = (edges[-1] - edges[0]) / 10
+            assert f"bins {width:.2f} Gyr wide, highest bar {counts.max()} stars" in alt
+            assert f"these are {width:.2f} Gyr" in caption
+            assert ("gaussian_kde" in caption) == with_scipy
+
+
+def _ecdf_lines(result, fig):
+    ax = fig.axes[0]
+    lines = {}
+    for d in result.datasets:
+        (line,) = _lines_in(ax, d.colour)
+        assert line.get_drawstyle() == "steps-post", d.name
+        lines[d.name] = line.get_data()
+    return lines
+
+
+def test_ecdf_figure_draws_each_empirical_cdf_as_steps(result, datasets):
+    fig, _, caption = comparison_ecdf_figure(result)
+    lines = _ecdf_lines(result, fig)
+    low = min(min(d.ages) for d in datasets.values())
+    high = max(max(d.ages) for d in datasets.values())
+    for name, (x, y) in lines.items():
+        ages = np.asarray(datasets[name].ages)
+        distinct = np.unique(ages)
+        # The step line runs from 0 at the youngest star of any data set to 1 at the oldest.
+        np.testing.assert_array_equal(x, np.concatenate(([low], distinct, [high])))
+        expected = np.concatenate(([0.0], ECDF(ages)(distinct), [1.0]))
+        np.testing.assert_allclose(y, expected, rtol=0, atol=1e-12)
+    assert "summarised" not in caption
+
+
+def test_ecdf_figure_says_which_ecdf_is_summarised(result, datasets):
+    field = np.asarray(datasets["field"].ages)
+    short = empirical_cdf(field, max_points=25)
+    assert not short.exact
+    summarised = replace(
+        result,
+        datasets=tuple(replace(d, ecdf=short) if d.name == "field" else d for d in result.datasets),
+    )
+    fig, _, caption = comparison_ecdf_figure(summarised)
+    x, y = _ecdf_lines(summarised, fig)["field"]
+    np.testing.assert_array_equal(x[1:-1], short.x)
+    np.testing.assert_array_equal(y[1:-1], short.fraction)
+    assert "Field stars is summarised by its ages at 25 evenly spaced fractions" in caption
+    assert "Older sample is summarised" not in caption
+
+
+def test_a_catalogs_stored_synthetic_ages_are_scaled_to_its_size():
+    """A catalog keeps the first k of its n synthetic ages; the drawn line must stand for all n."""
+    from dataclasses import replace
+
+    from analysis.results import SyntheticSample
+    from publish.figures.dataset import synthetic_counts
+
+    ages = np.random.default_rng(77).normal(8.0, 2.0, 500)
+    edges = np.linspace(0.0, 16.0, 9)
+    full = SyntheticSample(
+        kind="grid", bandwidth=1.0, ages=tuple(ages), n_total=500, replicates=1,
+        envelope_low=(0.0,) * 8, envelope_median=(0.0,) * 8, envelope_high=(0.0,) * 8,
+        fraction_below_zero=0.0, fraction_above_universe=0.0,
+    )
+    np.testing.assert_array_equal(synthetic_counts(full, edges), np.histogram(ages, edges)[0])
+    kept = replace(full, ages=tuple(ages[:100]))
+    np.testing.assert_allclose(synthetic_counts(kept, edges), 5.0 * np.histogram(ages[:100], edges)[0])
+    assert synthetic_counts(kept, edges).sum() == pytest.approx(np.histogram(ages[:100], edges)[0].sum() * 5)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """Two stars of one file, three of another: every figure copes with what each lacks."""
+    two = Dataset("two", "Two stars", "#0072B2", (3.1, 9.4), (0, 1), 0, "two.csv")
+    three = Dataset("three", "Three stars", "#D55E00", (1.0, 2.0, 3.5), (0, 1, 2), 0, "three.csv")
+    result = analyse([two, three], AnalysisConfig(replicates=20, bootstrap_resamples=200))
+    out_dir = tmp_path_factory.mktemp("small")
+    return result, draw_figures(result, out_dir), out_dir
+
+
+def _drawn_panels(fig) -> list:
+    """The axes of a figure that show data (a cell holding only a note has its axis turned off)."""
+    return [ax for ax in fig.axes if ax.axison]
+
+
+def test_small_data_sets_get_every_figure_their_data_allow(small):
+    result, figures, _ = small
+    two, three = result.datasets
+    assert two.bandwidths.cv is None and two.held_out == () and three.bandwidths.isj is None
+    # Two stars cannot be cross-validated, three can: the shared figures are drawn for the three.
+    assert set(figures) == set(SHARED) | {f"{n}-{k}" for n in ("two", "three") for k in PER_DATASET}
+    cv_reason = two.bandwidth_choices[3].unavailable
+    assert cv_reason.startswith("not available for n = 2: cross-validation needs at least 3 ages")
+    for figure_id in ("overview", "bandwidth-lecture", "comparison-kde"):
+        assert "Two stars has no CV " in figures[figure_id].caption and cv_reason in figures[figure_id].caption
+    assert f"Two stars has no curve ({cv_reason})" in figures["bandwidth-cv"].caption
+    assert "Two stars has no held-out scores (not available for n = 2: " in figures["generative-heldout"].caption
+    isj_reason = three.bandwidth_choices[2].unavailable
+    for kind in ("bandwidths", "synthetic"):
+        assert f"Three stars has no ISJ panel ({isj_reason})" in figures[f"three-{kind}"].caption
+        assert "Two stars has no ISJ panel" in figures[f"two-{kind}"].caption
+        assert "Two stars has no CV panel" in figures[f"two-{kind}"].caption
+
+
+def test_small_data_figures_have_no_empty_panel(small):
+    result, _, _ = small
+    two, three = result.datasets
+    from publish.figures.dataset import bandwidths_figure, synthetic_figure
+    from publish.figures.across import bandwidth_lecture_figure, overview_figure
+
+    for d in (two, three):
+        for draw in (bandwidths_figure, synthetic_figure):
+            fig, _, _ = draw(d)
+            panels = _drawn_panels(fig)
+            assert len(panels) == len(d.kde_curves), d.name  # one panel per available model, no more
+            assert all(ax.lines or ax.patches for ax in panels)
+    fig, _, _ = overview_figure(result)
+    top, bottom = fig.axes
+    # The two-star row has its bars and Gaussian but no KDE; the three-star row all three.
+    def labelled(ax):
+        return [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+
+    assert labelled(top) == ["Gaussian fit"] and labelled(bottom) == ["Gaussian fit", "KDE"]
+    assert top.get_title(loc="left") == "Two stars (n = 2), no CV bandwidth"
+    assert fig.legends[0].get_texts()[-1].get_text() == "KDE"
+    fig, _, _ = bandwidth_lecture_figure(result)
+    notes = [ax for ax in fig.axes if not ax.axison]
+    assert len(notes) == 1 and notes[0].texts[0].get_text() == "No CV bandwidth:\nsee the caption"
+    assert all(ax.lines for ax in _drawn_panels(fig))
+
+
+def test_a_figure_no_data_set_can_fill_is_left_out_with_the_reason(tmp_path):
+    two = Dataset("two", "Two stars", "#0072B2", (3.1, 9.4), (0, 1), 0, "two.csv")
+    result = analyse([two], AnalysisConfig(replicates=20))
+    from publish.figures import figure_plan
+
+    plan = figure_plan(result)
+    assert set(plan.omitted) == {"bandwidth-cv", "generative-heldout", "comparison-kde"}
+    reason = result.datasets[0].cv_curve_unavailable
+    assert plan.omitted["bandwidth-cv"] == (
+        f"This figure is not drawn: no data set has a cross-validation curve (Two stars: {reason})."
+    )
+    figures = draw_figures(result, tmp_path)
+    assert set(figures) == set(plan.ids) and not set(plan.omitted) & set(figures)
+    assert not list((tmp_path / "figures").glob("bandwidth-cv.*"))
+
+
+def test_a_cv_curve_without_a_maximum_is_drawn_without_its_star(tmp_path):
+    ties = Dataset("ties", "Tied", "#0072B2", (1.0, 1.0, 2.0, 2.0, 3.0, 3.0), tuple(range(6)), 0, "ties.csv")
+    result = analyse([ties], AnalysisConfig(replicates=20))
+    (d,) = result.datasets
+    assert d.cv_curve.best_bandwidth is None
+    from publish.figures.scores import bandwidth_cv_figure
+
+    fig, alt, caption = bandwidth_cv_figure(result)
+    ax = fig.axes[0]
+    assert not [line for line in ax.lines if line.get_marker() == "*"]
+    curve = [line for line in ax.lines if line.get_label() == "Tied"]
+    np.testing.assert_allclose(curve[0].get_xdata(), d.cv_curve.bandwidths)
+    assert f"Tied's curve has no star ({d.cv_curve.unavailable})." in caption
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "CV choice" not in labels and "ISJ" not in labels and "Scott" in labels
+    assert "no CV" in alt and "no ISJ" in alt
