@@ -10,8 +10,8 @@ import pypandoc
 import pytest
 
 from analysis.errors import ConfigError, RenderError
-from analysis.manifest import parse_manifest
-from publish.filters import safe_url, url
+from analysis.readers import parse_manifest
+from publish.render.filters import safe_url, url
 
 #: Ways of writing "javascript:" that a naive scheme check lets through.
 SCRIPT_URLS = (
