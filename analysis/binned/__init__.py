@@ -7,13 +7,18 @@ imported only when a catalog is binned: the exact path never loads numba),
 ``stencil`` (the interpolation stencil), ``density`` (densities and CDFs from
 one FFT), ``sampling`` (the per-bin normal mixture's CDF), ``selectors`` (the
 leave-one-out CV score) and ``heldout`` (log densities and k-fold held-out
-sums in bounded memory).
+sums in bounded memory). The partitioned-catalog engine (``distributed``)
+evaluates merged reductions with the same functions: the face exports them.
 """
 
-from .engine import BINNED_METHOD, SCIPY_BINNED_METHOD, BinnedEngine, BinnedKde
-from .grid import BINS_PER_BANDWIDTH, MAX_BINS, NODES_PER_BANDWIDTH, ORDER, relative_error_bound
+from .density import DensityNodes, density_nodes, interpolate
+from .engine import BINNED_METHOD, SCIPY_BINNED_METHOD, BinnedEngine, BinnedKde, binned_curves, replicate_draws
+from .grid import BINS_PER_BANDWIDTH, MAX_BINS, NODES_PER_BANDWIDTH, ORDER, BinnedData, plan, relative_error_bound
+from .heldout import log_densities
+from .selectors import loo_nodes, loo_scorer_from_counts
 
 __all__ = [
     "BINNED_METHOD", "BINS_PER_BANDWIDTH", "MAX_BINS", "NODES_PER_BANDWIDTH", "ORDER", "SCIPY_BINNED_METHOD",
-    "BinnedEngine", "BinnedKde", "relative_error_bound",
+    "BinnedData", "BinnedEngine", "BinnedKde", "DensityNodes", "binned_curves", "density_nodes", "interpolate",
+    "log_densities", "loo_nodes", "loo_scorer_from_counts", "plan", "relative_error_bound", "replicate_draws",
 ]  # fmt: skip

@@ -25,7 +25,7 @@ from .heldout import binned_fold_scores, kde_log_density
 from .sampling import component_cdf
 from .selectors import loo_scorer
 
-__all__ = ["BINNED_METHOD", "SCIPY_BINNED_METHOD", "BinnedEngine", "BinnedKde"]
+__all__ = ["BINNED_METHOD", "SCIPY_BINNED_METHOD", "BinnedEngine", "BinnedKde", "binned_curves", "replicate_draws"]
 
 #: ``KdeCurve.method`` of the binned curves, and of the one at scipy's Scott bandwidth.
 BINNED_METHOD = "binned"
@@ -57,16 +57,7 @@ class BinnedKde:
     def curves(self, models: Sequence[tuple[str, float]], scott: float) -> tuple[tuple[KdeCurve, ...], KdeCurve]:
         """Each model's curve on its ``kde_grid`` and the curve at Scott's bandwidth ``scott``, interpolated
         from the nodes; ``fit`` must have been given the models' bandwidths, then ``scott``."""
-        grids, n = self._grids, self.ordered.size
-        density = interpolate(self._nodes, np.concatenate(grids))
-        cut = np.cumsum([0] + [g.size for g in grids])
-        kinds = [kind for kind, _ in models] + ["scott"]
-        methods = [BINNED_METHOD] * len(models) + [SCIPY_BINNED_METHOD]
-        *curves, scipy = (
-            kde_curve(method, kind, h, x, density[row, cut[row] : cut[row + 1]], n)
-            for row, (method, kind, h, x) in enumerate(zip(methods, kinds, self.bandwidths, grids))
-        )
-        return tuple(curves), scipy
+        return binned_curves(self._nodes, self._grids, models, self.ordered.size)
 
     def log_density(self, points: np.ndarray, bandwidth: float) -> np.ndarray:
         return kde_log_density(self.binned, self.ordered, bandwidth, points)
@@ -75,30 +66,11 @@ class BinnedKde:
         return binned_fold_scores(self.ordered, self.binned, models, folds=folds, rng=rng)
 
     def draws(self, bandwidth: float, edges: np.ndarray, replicates: int, *, rng: np.random.Generator) -> Draws:
-        """The exact engine's draws at scale.
-
-        A stored sample of at most ``MAX_STORED_VALUES`` draws (O(k)); each
-        replicate's histogram counts as one multinomial draw with the KDE's
-        probabilities of the histogram bins (its CDF at the edges, plus one
-        cell for outside), O(B x bins); the B x n draws below 0 / above 13.8
-        Gyr as one multinomial draw with the KDE's tail masses.
-        """
+        """The exact engine's draws at scale: a stored sample of at most ``MAX_STORED_VALUES`` draws
+        from the ages (O(k)), then the replicates' histograms (``replicate_draws``)."""
         n = self.ordered.size
-        row = self.bandwidths.index(bandwidth)
-        nodes = self._nodes
-        one = replace(
-            nodes, bandwidths=(nodes.bandwidths[row],), steps_gyr=(nodes.steps_gyr[row],), rows=(nodes.rows[row],),
-            error_bounds=(nodes.error_bounds[row],),
-        )  # fmt: skip
-        cdf = cdf_at(one, np.asarray(edges, dtype=float))[0]
         shown = sample_kde(self.ordered, bandwidth, min(n, MAX_STORED_VALUES), rng=rng)
-        inside = np.clip(np.diff(cdf), 0.0, None)
-        cells = np.append(inside, max(0.0, 1.0 - inside.sum()))
-        counts = rng.multinomial(n, cells / cells.sum(), size=replicates)[:, :-1]
-        below, inside_upper = component_cdf(self.binned, bandwidth, [0.0, AGE_OF_UNIVERSE_GYR])
-        tails = np.clip([below, 1.0 - inside_upper], 0.0, 1.0)
-        drawn = rng.multinomial(replicates * n, np.append(tails, max(0.0, 1.0 - tails.sum())))
-        return Draws(shown=shown, counts=counts, below=int(drawn[0]), above=int(drawn[1]), total=replicates * n)
+        return replicate_draws(self._nodes, self.binned, bandwidth, edges, replicates, n=n, shown=shown, rng=rng)
 
     def info(self) -> EngineInfo:
         step = self.binned.step_gyr
@@ -108,6 +80,48 @@ class BinnedKde:
             bin_width_gyr=step,
             max_rel_error=relative_error_bound(step, min(self.bandwidths)),
         )
+
+
+def binned_curves(
+    nodes: DensityNodes, grids: Sequence[np.ndarray], models: Sequence[tuple[str, float]], n: int
+) -> tuple[tuple[KdeCurve, ...], KdeCurve]:
+    """Each model's curve on its grid and the last grid's curve at Scott's bandwidth, interpolated from
+    ``nodes`` (one row per model, then Scott's); ``n`` ages scale the counts."""
+    density = interpolate(nodes, np.concatenate(grids))
+    cut = np.cumsum([0] + [g.size for g in grids])
+    kinds = [kind for kind, _ in models] + ["scott"]
+    methods = [BINNED_METHOD] * len(models) + [SCIPY_BINNED_METHOD]
+    *curves, scipy = (
+        kde_curve(method, kind, h, x, density[row, cut[row] : cut[row + 1]], n)
+        for row, (method, kind, h, x) in enumerate(zip(methods, kinds, nodes.bandwidths, grids))
+    )
+    return tuple(curves), scipy
+
+
+def replicate_draws(
+    nodes: DensityNodes, binned: BinnedData, bandwidth: float, edges: np.ndarray, replicates: int, *,
+    n: int, shown: np.ndarray, rng: np.random.Generator,
+) -> Draws:  # fmt: skip
+    """``Draws`` of n ages from a binned KDE, with the sample ``shown`` already drawn.
+
+    Each replicate's histogram counts are one multinomial draw with the KDE's
+    probabilities of the histogram bins (its CDF at the edges, plus one cell
+    for outside), O(B x bins); the B x n draws below 0 / above 13.8 Gyr one
+    multinomial draw with the KDE's tail masses.
+    """
+    row = nodes.bandwidths.index(bandwidth)
+    one = replace(
+        nodes, bandwidths=(nodes.bandwidths[row],), steps_gyr=(nodes.steps_gyr[row],), rows=(nodes.rows[row],),
+        error_bounds=(nodes.error_bounds[row],),
+    )  # fmt: skip
+    cdf = cdf_at(one, np.asarray(edges, dtype=float))[0]
+    inside = np.clip(np.diff(cdf), 0.0, None)
+    cells = np.append(inside, max(0.0, 1.0 - inside.sum()))
+    counts = rng.multinomial(n, cells / cells.sum(), size=replicates)[:, :-1]
+    below, inside_upper = component_cdf(binned, bandwidth, [0.0, AGE_OF_UNIVERSE_GYR])
+    tails = np.clip([below, 1.0 - inside_upper], 0.0, 1.0)
+    drawn = rng.multinomial(replicates * n, np.append(tails, max(0.0, 1.0 - tails.sum())))
+    return Draws(shown=shown, counts=counts, below=int(drawn[0]), above=int(drawn[1]), total=replicates * n)
 
 
 @dataclass(frozen=True, eq=False)

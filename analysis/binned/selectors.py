@@ -13,7 +13,7 @@ from ..engine import CvScorer
 from ..errors import DataError
 from .grid import MAX_BINS, bin_ages
 
-__all__ = ["LOO_METHOD", "loo_scorer"]
+__all__ = ["LOO_METHOD", "loo_nodes", "loo_scorer", "loo_scorer_from_counts"]
 
 #: The CV rule's note on the binned path.
 LOO_METHOD = (
@@ -55,17 +55,38 @@ def loo_scorer(ordered: np.ndarray, *, scott: float) -> CvScorer:
     DataError
         If the nodes would need more than ``grid.MAX_BINS`` bins.
     """
-    n = ordered.size
+    n_bins, low, step = loo_nodes(float(ordered[0]), float(ordered[-1]), scott)
+    counts = bin_ages(ordered, lo=low, hi=low + (n_bins - 1) * step, n_bins=n_bins, order=1).moments[0]
+    return loo_scorer_from_counts(counts, step=step, scott=scott)
+
+
+def loo_nodes(low: float, high: float, scott: float) -> tuple[int, float, float]:
+    """``(n_bins, lo, step)`` of the leave-one-out score's nodes over ages in [low, high] (Gyr).
+
+    Raises
+    ------
+    DataError
+        If the nodes would need more than ``grid.MAX_BINS`` bins.
+    """
     step = _LOW * scott / _BINS_PER_BANDWIDTH
-    low = float(ordered[0])
-    n_bins = int(np.ceil((float(ordered[-1]) - low) / step)) + 1
+    n_bins = int(np.ceil((high - low) / step)) + 1
     if n_bins > MAX_BINS:
         raise DataError(
-            f"binned CV bandwidth: the ages span {float(ordered[-1]) - low:g} Gyr, {n_bins / 800:.3g} times Scott's "
+            f"binned CV bandwidth: the ages span {high - low:g} Gyr, {n_bins / 800:.3g} times Scott's "
             f"bandwidth ({scott:.3g} Gyr); its nodes (Scott/800 apart) would need more than {MAX_BINS} bins. "
             "Expected ages in Gyr: are a few far outliers, or values in years, in the data?"
         )
-    counts = bin_ages(ordered, lo=low, hi=low + (n_bins - 1) * step, n_bins=n_bins, order=1).moments[0]
+    return n_bins, low, step
+
+
+def loo_scorer_from_counts(counts: np.ndarray, *, step: float, scott: float) -> CvScorer:
+    """``loo_scorer`` from the ages' counts at its nodes (``loo_nodes``), however they were counted.
+
+    A partitioned catalog's counts are merged from its partitions
+    (``distributed``); these are the same integers ``loo_scorer`` bins.
+    """
+    n = int(counts.sum())
+    n_bins = counts.size
     length = next_fast_len(n_bins + int(np.ceil(_PAD_BANDWIDTHS * _HIGH * scott / step)), real=True)
     spectrum = rfft(counts, length)
     freq = np.fft.rfftfreq(length, d=step)

@@ -25,12 +25,12 @@ from .rules import (
     scott_rule,
     silverman_rule,
 )
-from .sample import Sample, auto_histogram, empirical_cdf, summarise, tie_report
+from .sample import Sample, auto_histogram, empirical_cdf, quantile, summarise, tie_report
 from .generative import synthetic
 
 __all__ = [
     "BANDWIDTH_RULES", "ISJ_MIN_DISTINCT", "Evidence", "Rule", "Sample", "auto_histogram", "bandwidth_for", "choose",
     "choose_bandwidths", "cv_curve", "empirical_cdf", "fit_gaussian", "held_out_scores", "improved_sheather_jones",
-    "kde_models", "kfold_method", "kfold_scorer", "kfold_scores", "normal_fit", "scores", "scott_rule", "search",
+    "kde_models", "kfold_method", "kfold_scorer", "kfold_scores", "normal_fit", "quantile", "scores", "scott_rule", "search",
     "silverman_rule", "summarise", "synthetic", "tie_report",
 ]  # fmt: skip

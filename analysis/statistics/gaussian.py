@@ -9,10 +9,9 @@ bit, beyond it in bounded memory.
 
 import numpy as np
 from scipy import stats
-from scipy.special import ndtr
 
 from ..results import GaussianFit
-from .sample import CHUNK, Sample, as_sample, counts_in, mean, spread
+from .sample import Sample, as_sample, mean, spread
 
 __all__ = ["SMOOTH_POINTS", "SMOOTH_SIGMAS", "fit_gaussian", "normal_fit"]
 
@@ -28,24 +27,6 @@ def normal_fit(values: np.ndarray) -> tuple[float, float]:
     """``scipy.stats.norm.fit(values)``: the mean and the spread dividing by n (Gyr)."""
     mu = mean(values)
     return mu, spread(values, mu)
-
-
-def _log_likelihood(values: np.ndarray, mu: float, sigma: float) -> float:
-    """``sum(norm.logpdf(values, mu, sigma))``, chunk by chunk."""
-    total = 0.0
-    for start in range(0, values.size, CHUNK):
-        total += float(np.sum(stats.norm.logpdf(values[start : start + CHUNK], mu, sigma)))
-    return total
-
-
-def _ks_statistic(ordered: np.ndarray, mu: float, sigma: float) -> float:
-    """``max(i/n - F(x_i), F(x_i) - (i-1)/n)`` over sorted ages, F the normal CDF (``kstest``'s D)."""
-    n, largest = ordered.size, 0.0
-    for start in range(0, n, CHUNK):
-        cdf = ndtr((ordered[start : start + CHUNK] - mu) / sigma)
-        rank = np.arange(start, start + cdf.size, dtype=float)
-        largest = max(largest, float(np.max((rank + 1) / n - cdf)), float(np.max(cdf - rank / n)))
-    return largest
 
 
 def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
@@ -81,21 +62,22 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
     Akaike, H. (1974), IEEE Trans. Automatic Control 19, 716.
     Lilliefors, H. W. (1967), J. Am. Stat. Assoc. 62, 399.
     """
-    if not isinstance(ages, Sample) and np.ndim(ages) != 1:
+    if not hasattr(ages, "order_statistics") and np.ndim(ages) != 1:
         raise ValueError(f"fit_gaussian: expected a 1-D array with at least 2 distinct ages, got shape {np.shape(ages)}")
     sample = as_sample(ages)
     if sample.n_distinct < 2:
         raise ValueError(
-            f"fit_gaussian: expected a 1-D array with at least 2 distinct ages, got shape {sample.ages.shape} "
+            f"fit_gaussian: expected a 1-D array with at least 2 distinct ages, got shape ({sample.n},) "
             f"with {sample.n_distinct} distinct values"
         )
-    n, ordered = sample.n, sample.ordered
-    mu, sigma = normal_fit(sample.ages)
-    log_likelihood = _log_likelihood(sample.ages, mu, sigma)
-    ks = _ks_statistic(ordered, mu, sigma)
+    n = sample.n
+    mu = sample.mean()
+    sigma = sample.spread(mu)  # normal_fit: the maximum-likelihood sigma divides by n
+    log_likelihood = sample.normal_log_likelihood(mu, sigma)
+    ks = sample.normal_ks(mu, sigma)
     edges = sample.lecture_edges
-    low = min(float(ordered[0]), mu - SMOOTH_SIGMAS * sigma)
-    high = max(float(ordered[-1]), mu + SMOOTH_SIGMAS * sigma)
+    low = min(sample.minimum, mu - SMOOTH_SIGMAS * sigma)
+    high = max(sample.maximum, mu + SMOOTH_SIGMAS * sigma)
     smooth_x = np.linspace(low, high, SMOOTH_POINTS)
     return GaussianFit(
         mu=mu,
@@ -105,7 +87,7 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
         ks_statistic=ks,
         ks_pvalue=float(np.clip(stats.kstwo.sf(ks, n), 0.0, 1.0)),
         lecture_edges=tuple(float(e) for e in edges),
-        lecture_histogram=tuple(int(c) for c in counts_in(ordered, edges)),
+        lecture_histogram=tuple(int(c) for c in sample.bin_counts(edges)),
         lecture_counts=tuple(float(c) for c in stats.norm.pdf(edges, mu, sigma) * n),
         smooth_x=tuple(float(x) for x in smooth_x),
         smooth_density=tuple(float(d) for d in stats.norm.pdf(smooth_x, mu, sigma)),

@@ -68,34 +68,26 @@ def isj(sample: Sample, *, grid_points: int = 2**10) -> float:
     """``improved_sheather_jones`` of a ``Sample`` (the pipeline's: its ages are checked already)."""
     if grid_points not in {2**p for p in range(10, 15)}:
         raise ValueError(f"grid_points: expected a power of two from 2**10 to 2**14, got {grid_points}")
-    return _isj_from_bins(sample.ages, sample.ordered[0], sample.ordered[-1], sample.n_distinct, grid_points)
+    return _isj_from_bins(sample, sample.minimum, sample.maximum, sample.n_distinct, grid_points)
 
 
-#: Ages linearly binned per chunk by ``_isj_from_bins``: temporaries of about 2 MB at any n.
-_ISJ_CHUNK = 2**15
-
-
-def _isj_from_bins(ages: np.ndarray, low: float, high: float, distinct: int, grid_points: int) -> float:
+def _isj_from_bins(sample: Sample, low: float, high: float, distinct: int, grid_points: int) -> float:
     """Bin linearly (``kde.m``'s domain: half the range beyond each extreme), then solve."""
+    n = sample.n
     if distinct < ISJ_MIN_DISTINCT:
         raise NotAvailable(
             not_available(
-                f"n = {ages.size}",
+                f"n = {n}",
                 f"ISJ needs at least {ISJ_MIN_DISTINCT} distinct ages; with {distinct} its fixed-point "
                 "equation (Botev et al. 2010) has no root",
             )
         )
     span = high - low
     start, width = low - span / 2, 2 * span
-    weights = np.zeros(grid_points)
-    for first in range(0, ages.size, _ISJ_CHUNK):
-        position = (ages[first : first + _ISJ_CHUNK] - start) / width * (grid_points - 1)
-        left = np.minimum(np.floor(position).astype(int), grid_points - 2)
-        frac = position - left
-        weights += np.bincount(left, 1 - frac, grid_points) + np.bincount(left + 1, frac, grid_points)
-    coefficients = dct(weights / ages.size, type=2)[1:]
+    weights = sample.linear_bins(start, width, grid_points)
+    coefficients = dct(weights / n, type=2)[1:]
     k_squared = np.arange(1, grid_points, dtype=float) ** 2
-    t_star = _fixed_point_root(distinct, k_squared, coefficients**2, n_ages=ages.size)
+    t_star = _fixed_point_root(distinct, k_squared, coefficients**2, n_ages=n)
     return float(np.sqrt(t_star) * width)
 
 

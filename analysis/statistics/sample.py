@@ -8,6 +8,15 @@ median), ties, distinct values, histogram counts and the ECDF are read off the
 sorted copy by index, with numpy's rules (linear ``np.percentile``,
 ``np.median``, half-open ``np.histogram`` bins, ``inverted_cdf`` quantiles).
 One implementation serves the 91 stars and a catalog of 1e7.
+
+The statistics read a sample only through its fields (``n``, ``n_distinct``,
+``largest_tie``, the histogram edges) and its methods (order statistics,
+counts in bins, the mean, spreads, the normal's likelihood and KS distance,
+ISJ's linear binning, the distinct values), so a sample that is not an array
+in memory can stand in for it: a partitioned catalog's ``CellSample``
+(``distributed``) answers the same questions from merged reductions.
+Longer than 300 lines for that reason: the interface and its in-memory
+answers are read together.
 """
 
 from dataclasses import dataclass
@@ -20,7 +29,7 @@ from ..results import Ecdf, Histogram, Summary, TieReport
 
 __all__ = [
     "CHUNK", "ECDF_MAX_POINTS", "Sample", "as_sample", "auto_histogram", "checked_ages", "counts_in", "empirical_cdf", "mean",
-    "spread", "summarise", "tie_message", "tie_report",
+    "quantile", "spread", "summarise", "tie_message", "tie_report",
 ]  # fmt: skip
 
 #: Ages per vectorised chunk of a pass: temporaries of about 256 kB at any n.
@@ -55,6 +64,67 @@ class Sample:
     def n(self) -> int:
         return int(self.ages.size)
 
+    @property
+    def minimum(self) -> float:
+        return float(self.ordered[0])
+
+    @property
+    def maximum(self) -> float:
+        return float(self.ordered[-1])
+
+    def order_statistics(self, ranks) -> np.ndarray:
+        """The ages of 0-based ``ranks`` in sorted order (Gyr)."""
+        return self.ordered[np.asarray(ranks, dtype=np.intp)]
+
+    def count_above(self, age: float) -> int:
+        """How many ages exceed ``age`` (Gyr)."""
+        return int(self.n - np.searchsorted(self.ordered, age, side="right"))
+
+    def bin_counts(self, edges: np.ndarray) -> np.ndarray:
+        """``np.histogram(ages, bins=edges)[0]`` (``counts_in``)."""
+        return counts_in(self.ordered, edges)
+
+    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct ages (Gyr, ascending) and how many ages are at or below each."""
+        ends = np.append(np.flatnonzero(self.ordered[1:] != self.ordered[:-1]), self.n - 1)
+        return self.ordered[ends], ends + 1
+
+    def mean(self) -> float:
+        """``np.mean(ages)``."""
+        return mean(self.ages)
+
+    def spread(self, centre: float, *, ddof: int = 0) -> float:
+        """``sqrt(sum((ages - centre)**2) / (n - ddof))`` (``spread``)."""
+        return spread(self.ages, centre, ddof=ddof)
+
+    def normal_log_likelihood(self, mu: float, sigma: float) -> float:
+        """``sum(norm.logpdf(ages, mu, sigma))``, chunk by chunk."""
+        from scipy import stats
+
+        return sum(float(np.sum(stats.norm.logpdf(self.ages[i : i + CHUNK], mu, sigma))) for i in range(0, self.n, CHUNK))
+
+    def normal_ks(self, mu: float, sigma: float) -> float:
+        """``kstest``'s D against N(mu, sigma**2): ``max(i/n - F(x_i), F(x_i) - (i-1)/n)`` over the sorted ages."""
+        from scipy.special import ndtr
+
+        largest = 0.0
+        for start in range(0, self.n, CHUNK):
+            cdf = ndtr((self.ordered[start : start + CHUNK] - mu) / sigma)
+            rank = np.arange(start, start + cdf.size, dtype=float)
+            largest = max(largest, float(np.max((rank + 1) / self.n - cdf)), float(np.max(cdf - rank / self.n)))
+        return largest
+
+    def linear_bins(self, start: float, width: float, points: int) -> np.ndarray:
+        """ISJ's linear binning (``isj``): each age's weight split between the two nearest of ``points`` nodes
+        of [start, start + width], in the ages' given order by chunks."""
+        weights = np.zeros(points)
+        for first in range(0, self.n, CHUNK):
+            position = (self.ages[first : first + CHUNK] - start) / width * (points - 1)
+            left = np.minimum(np.floor(position).astype(int), points - 2)
+            frac = position - left
+            weights += np.bincount(left, 1 - frac, points) + np.bincount(left + 1, frac, points)
+        return weights
+
     @classmethod
     def of(cls, ages: np.ndarray) -> "Sample":
         """The sample of ``ages`` (Gyr): one sort, then one pass over the runs of equal values (O(n))."""
@@ -70,8 +140,8 @@ class Sample:
 
 
 def as_sample(ages: "np.ndarray | Sample") -> Sample:
-    """``ages`` as a ``Sample`` (sorted once), or the sample itself."""
-    return ages if isinstance(ages, Sample) else Sample.of(ages)
+    """``ages`` as a ``Sample`` (sorted once), or the sample itself (a ``Sample`` or one that answers as one)."""
+    return ages if hasattr(ages, "order_statistics") else Sample.of(ages)
 
 
 def checked_ages(ages: np.ndarray) -> np.ndarray:
@@ -115,19 +185,20 @@ def spread(values: np.ndarray, centre: float, *, ddof: int = 0) -> float:
     return float(np.sqrt(squares / (values.size - ddof)))
 
 
-def _quantile(ordered: np.ndarray, q: float) -> float:
-    """numpy's default (linear) quantile of sorted values, with its ``_lerp``."""
-    virtual = q * (ordered.size - 1)
+def quantile(sample: Sample, q: float) -> float:
+    """numpy's default (linear) quantile of a sample's ages, with its ``_lerp``."""
+    n = sample.n
+    virtual = q * (n - 1)
     below = int(np.floor(virtual))
     t = virtual - below
-    a, b = ordered[below], ordered[min(below + 1, ordered.size - 1)]
+    a, b = sample.order_statistics([below, min(below + 1, n - 1)])
     return float(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)
 
 
-def _median(ordered: np.ndarray) -> float:
+def _median(sample: Sample) -> float:
     """``np.median``: the middle age, or the mean of the middle two."""
-    n = ordered.size
-    return float(np.mean(ordered[(n - 1) // 2 : n // 2 + 1]))
+    n = sample.n
+    return float(np.mean(sample.order_statistics(np.arange((n - 1) // 2, n // 2 + 1))))
 
 
 def summarise(ages: "np.ndarray | Sample", *, n_missing: int) -> Summary:
@@ -159,25 +230,25 @@ def summarise(ages: "np.ndarray | Sample", *, n_missing: int) -> Summary:
     >>> s.mean, s.median, s.n_above_universe, s.n_distinct
     (5.0, 2.5, 1, 4)
     """
-    if not isinstance(ages, Sample):
+    if not hasattr(ages, "order_statistics"):
         ages = np.asarray(ages, dtype=float)
         if ages.ndim != 1 or ages.size < 2:
             raise ValueError(f"summarise: expected at least 2 ages in a 1-D array, got shape {ages.shape}")
     sample = as_sample(ages)
-    ordered, n = sample.ordered, sample.n
-    centre = mean(sample.ages)
+    n = sample.n
+    centre = sample.mean()
     return Summary(
         n=n,
         n_missing=int(n_missing),
         mean=centre,
-        median=_median(ordered),
-        std=spread(sample.ages, centre, ddof=_STD_DDOF),
+        median=_median(sample),
+        std=sample.spread(centre, ddof=_STD_DDOF),
         std_ddof=_STD_DDOF,
-        min=float(ordered[0]),
-        max=float(ordered[-1]),
-        q25=_quantile(ordered, 0.25),
-        q75=_quantile(ordered, 0.75),
-        n_above_universe=int(n - np.searchsorted(ordered, AGE_OF_UNIVERSE_GYR, side="right")),
+        min=sample.minimum,
+        max=sample.maximum,
+        q25=quantile(sample, 0.25),
+        q75=quantile(sample, 0.75),
+        n_above_universe=sample.count_above(AGE_OF_UNIVERSE_GYR),
         n_distinct=sample.n_distinct,
     )
 
@@ -247,7 +318,7 @@ def auto_histogram(ages: "np.ndarray | Sample") -> Histogram:
     """
     sample = as_sample(ages)
     edges = sample.auto_edges
-    return Histogram(edges=tuple(float(e) for e in edges), counts=tuple(int(c) for c in counts_in(sample.ordered, edges)))
+    return Histogram(edges=tuple(float(e) for e in edges), counts=tuple(int(c) for c in sample.bin_counts(edges)))
 
 
 def empirical_cdf(ages: "np.ndarray | Sample", *, max_points: int = ECDF_MAX_POINTS) -> Ecdf:
@@ -270,14 +341,14 @@ def empirical_cdf(ages: "np.ndarray | Sample", *, max_points: int = ECDF_MAX_POI
     ((1.0, 2.0, 3.0), (0.25, 0.5, 1.0))
     """
     sample = as_sample(ages)
-    ordered = sample.ordered
+    n = sample.n
     if sample.n_distinct <= max_points:
-        ends = np.append(np.flatnonzero(ordered[1:] != ordered[:-1]), ordered.size - 1)
+        values, at_or_below = sample.distinct()
         return Ecdf(
-            x=tuple(float(v) for v in ordered[ends]),
-            fraction=tuple(float(f) for f in (ends + 1) / ordered.size),
+            x=tuple(float(v) for v in values),
+            fraction=tuple(float(f) for f in at_or_below / n),
             exact=True,
         )
     fraction = np.linspace(1.0 / max_points, 1.0, max_points)
-    index = np.clip(np.ceil(fraction * ordered.size - 1).astype(np.intp), 0, ordered.size - 1)
-    return Ecdf(x=tuple(float(v) for v in ordered[index]), fraction=tuple(float(f) for f in fraction), exact=False)
+    index = np.clip(np.ceil(fraction * n - 1).astype(np.intp), 0, n - 1)
+    return Ecdf(x=tuple(float(v) for v in sample.order_statistics(index)), fraction=tuple(float(f) for f in fraction), exact=False)
