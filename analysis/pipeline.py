@@ -3,7 +3,10 @@
 ``analyse_dataset`` builds one data set's ``DatasetResult`` once, whatever
 its size: every statistic from ``analysis.statistics``, the kernel sums from
 the engine ``choose.engine_for`` picks (exact up to ``engine.EXACT_MAX_N``
-ages, binned above).
+ages, binned above). A partitioned catalog's data set, once reduced
+(``distributed.reduce_datasets``), goes through the same function: its
+sample and engine answer from the merged reductions, and two such data sets
+are compared from them (``distributed.compare_partitioned``).
 """
 
 from collections.abc import Sequence
@@ -12,17 +15,18 @@ from itertools import combinations
 import numpy as np
 
 from .availability import attempt
-from .choose import engine_for
+from .choose import engine_for, sample_for
 from .compare import compare
 from .config import AnalysisConfig
 from .dataset import Dataset, too_few_ages
+from .distributed import compare_partitioned, partitioned_info
 from .engine import EXACT_MAX_N, Engine
 from .errors import DataError
+from .partitioned import PartitionedDataset
 from .results import AnalysisResult, CvCurve, DatasetResult
 from .seeds import BOOTSTRAP, CV_FOLDS, HELD_OUT_FOLDS, SYNTHETIC, rng_for
 from .statistics import (
     Evidence,
-    Sample,
     auto_histogram,
     choose,
     empirical_cdf,
@@ -59,10 +63,11 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         binned engine would need more than ``binned.MAX_BINS`` bins.
     """
     seed, name = config.seed, dataset.name
-    too_few = too_few_ages(dataset.ages, dataset.n_missing)
+    partitioned = isinstance(dataset, PartitionedDataset)  # reduced already; its reduction checked the ages
+    too_few = None if partitioned else too_few_ages(dataset.ages, dataset.n_missing)
     if too_few:
         raise DataError(f"{dataset.source}: data set '{name}': {too_few}")
-    sample = Sample.of(dataset.ages)
+    sample = sample_for(dataset)
     engine = engine_for(sample, exact_max_n=exact_max_n)
     summary = summarise(sample, n_missing=dataset.n_missing)
     ties = tie_report(sample)
@@ -114,6 +119,7 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         engine=kde.info(),
         cv_curve_unavailable=cv_unavailable,
         held_out_unavailable=held_out_unavailable,
+        partitioned=partitioned_info(dataset, sample) if partitioned else None,
     )
 
 
@@ -150,7 +156,9 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
     # A data set without a CV bandwidth gets None: compare reports its cross-prediction as not available.
     cv = {r.name: r.bandwidths.cv for r in results}
     comparisons = tuple(
-        compare(
+        compare_partitioned(a, b, a_bandwidth=cv[a.name], b_bandwidth=cv[b.name])
+        if isinstance(a, PartitionedDataset) and isinstance(b, PartitionedDataset)
+        else compare(
             a,
             b,
             a_bandwidth=cv[a.name],

@@ -36,6 +36,8 @@ __all__ = [
     "SyntheticSample",
     "HeldOutScore",
     "EngineInfo",
+    "PartitionedInfo",
+    "PartitionedComparison",
     "DatasetResult",
     "PairedComparison",
     "Comparison",
@@ -245,6 +247,54 @@ class EngineInfo:
 
 
 @dataclass(frozen=True)
+class PartitionedInfo:
+    """How a partitioned catalog's statistics were computed, from merged reductions, and each one's bound.
+
+    ``grid`` is ``"decimal"`` (one cell per possible value: what is read off
+    the cells is exact) or ``"uniform"`` (cells of ``cell_width_gyr``: each
+    age within half a cell); ``decimals`` the most decimal places an age has
+    (``None``: more than 9). The bounds: quantiles (median, quartiles, IQR,
+    ECDF, histogram edges) within ``quantile_bound_gyr``; distinct values and
+    the largest tie within their (low, high); the variance within
+    ``variance_bound_gyr2`` of the exact one before its final rounding (the
+    mean is correctly rounded). ``fold_sizes``: the held-out folds' sizes
+    (hashed from ``folds_from``, so not equal).
+    """
+
+    source: str
+    partitions: int
+    grid: str
+    cell_width_gyr: float
+    decimals: int | None
+    quantile_bound_gyr: float
+    n_distinct_bounds: tuple[int, int]
+    largest_tie_bounds: tuple[int, int]
+    variance_bound_gyr2: float
+    folds_from: str
+    fold_sizes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PartitionedComparison:
+    """How two columns of a partitioned catalog were compared, and the bounds.
+
+    ``exact``: on a decimal cell grid KS, Anderson-Darling and Wasserstein are
+    exact; otherwise the exact KS lies in ``ks_bounds``, the exact
+    Wasserstein within ``wasserstein_bound_gyr`` of the value and
+    ``anderson_change`` is the statistic's change on doubling the cells (an
+    estimate, not a bound). ``paired_method`` says how the per-star comparison
+    was computed.
+    """
+
+    exact: bool
+    cell_width_gyr: float
+    ks_bounds: tuple[float, float]
+    wasserstein_bound_gyr: float
+    anderson_change: float
+    paired_method: str
+
+
+@dataclass(frozen=True)
 class DatasetResult:
     """Everything computed for one data set; ``engine`` says how the KDEs were evaluated.
 
@@ -275,6 +325,7 @@ class DatasetResult:
     engine: EngineInfo
     cv_curve_unavailable: str | None = None
     held_out_unavailable: str | None = None
+    partitioned: PartitionedInfo | None = None  #: a partitioned catalog's methods and bounds (else None)
 
 
 @dataclass(frozen=True)
@@ -346,6 +397,7 @@ class Comparison:
     anderson_unavailable: str | None = None
     cross_a_on_b_unavailable: str | None = None
     cross_b_on_a_unavailable: str | None = None
+    partitioned: PartitionedComparison | None = None  #: how a partitioned catalog's pair was compared (else None)
 
 
 @dataclass(frozen=True)

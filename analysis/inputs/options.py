@@ -1,7 +1,7 @@
 """The command-line options both CLIs share (``build.py`` and ``python -m analysis``), declared once.
 
-``add_analysis_options`` adds ``--seed``, ``--bandwidths`` and ``--column``
-to a parser; ``settings`` reads the project file's ``analysis:`` block and
+``add_analysis_options`` adds ``--seed``, ``--bandwidths``, ``--column``,
+``--id-column`` and ``--dask [ADDRESS]`` to a parser; ``settings`` reads the project file's ``analysis:`` block and
 lets those options override it, so the two commands analyse with the same
 settings. An invalid option is a ``ConfigError`` naming the option
 (``--seed: expected a whole number >= 0, got -1``).
@@ -17,7 +17,8 @@ __all__ = ["add_analysis_options", "settings"]
 
 
 def add_analysis_options(parser: argparse.ArgumentParser, *, file_option: str = "--data FILE") -> None:
-    """Add ``--seed N``, ``--bandwidths H,H,...`` and ``--column NAME`` (repeatable) to ``parser``.
+    """Add ``--seed N``, ``--bandwidths H,H,...``, ``--column NAME`` (repeatable), ``--id-column NAME`` and
+    ``--dask [ADDRESS]`` to ``parser``.
 
     ``file_option`` names, for ``--column``'s help, how the command is given a file.
     """
@@ -30,6 +31,23 @@ def add_analysis_options(parser: argparse.ArgumentParser, *, file_option: str = 
         action="append",
         metavar="NAME",
         help=f"with {file_option}: a column to analyse (header name or 0-based index); repeat for several",
+    )
+    parser.add_argument(
+        "--id-column",
+        metavar="NAME",
+        help="with a partitioned catalog: an integer column naming each star (its held-out fold is hashed from it)",
+    )
+    parser.add_argument(
+        "--dask",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help=(
+            "reduce a partitioned catalog (a folder or glob of Parquet files, or an LSDB/HATS catalog) on the Dask "
+            "scheduler at ADDRESS, or without one on a local cluster of 2 worker processes (2 GiB each); without "
+            "--dask it is reduced in this process, partition by partition"
+        ),
     )
 
 

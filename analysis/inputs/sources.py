@@ -15,6 +15,7 @@ import yaml
 
 from ..dataset import Dataset
 from ..errors import ConfigError, DataError
+from ..partitioned import PartitionedDataset
 from ..readers import (
     Manifest,
     SourceSpec,
@@ -31,6 +32,7 @@ from ..readers import (
 
 from .fetch import CACHE_DIR_ENV, DATA_DIR_ENV, find_source_file
 from .files import read_regular, regular_file
+from .partitions import is_partitioned, open_partitioned
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -85,7 +87,13 @@ class LoadedSource:
     spec: SourceSpec
     path: Path
     sha256: str
-    datasets: tuple[Dataset, ...]
+    datasets: tuple[Dataset | PartitionedDataset, ...]
+
+    @property
+    def partitioned(self) -> bool:
+        """Whether this is a partitioned catalog (its ``sha256`` then fingerprints its files' names, sizes
+        and times, not their bytes)."""
+        return any(isinstance(d, PartitionedDataset) for d in self.datasets)
 
 
 def _read_verified(path: Path, source: SourceSpec) -> bytes:
@@ -139,6 +147,29 @@ def _load_unlisted(path: Path, columns: Sequence[str] | None) -> LoadedSource:
     return _loaded(path, raw, manifest.sources[0], table)
 
 
+def _load_partitioned(data: Path, columns: Sequence[str] | None, id_column: str | None) -> LoadedSource:
+    """A partitioned catalog (folder or glob of Parquet files, HATS catalog): its pieces, one data set per
+    chosen column (default every floating-point column), to be reduced before the analysis."""
+    source = open_partitioned(data, columns, id_column=id_column)
+    n = len(source.columns)
+    if columns is None and n > MAX_DEFAULT_DATASETS:
+        raise DataError(
+            f"{data}: its {n} columns would each become a data set ({n * (n - 1) // 2} comparisons); expected at "
+            f"most {MAX_DEFAULT_DATASETS} unless chosen: choose the columns of ages with --column NAME (repeatable)"
+        )
+    name = Path(str(data).rstrip("/")).name or str(data)
+    spec = manifest_for_file(name, source.columns).sources[0]
+    datasets = tuple(
+        PartitionedDataset(
+            name=d.name, label=d.label, colour=d.colour, source=name, partitions=source, column=i,
+            pair_group=spec.id, units=d.units,
+        )  # fmt: skip
+        for i, d in enumerate(spec.datasets)
+    )
+    logger.info("%s: %s; %d rows", data, source.description, source.rows)
+    return LoadedSource(spec=spec, path=Path(str(data)), sha256=source.fingerprint, datasets=datasets)
+
+
 def _select(source: SourceSpec, columns: Sequence[str]) -> SourceSpec:
     """``source`` with only the data sets reading ``columns`` (names, or 0-based indices in digits)."""
     read = {str(d.column): d for d in source.datasets}
@@ -157,6 +188,7 @@ def load_sources(
     data_file: Path | None = None,
     columns: Sequence[str] | None = None,
     env: Mapping[str, str] = os.environ,
+    id_column: str | None = None,
 ) -> tuple[LoadedSource, ...]:
     """Every source to analyse, found, verified and parsed.
 
@@ -178,12 +210,20 @@ def load_sources(
         ``MAX_DEFAULT_DATASETS`` (20) columns.
     env : mapping
         Environment for ``find_source_file``.
+    id_column : str, optional
+        With a partitioned ``data_file`` (``partitions.is_partitioned``: a
+        folder or glob of Parquet files, or an LSDB/HATS catalog): an integer
+        column naming each star (``--id-column``). Such a source is not read
+        here: its pieces are listed (metadata only) and its data sets are
+        ``PartitionedDataset`` s, reduced before the analysis
+        (``distributed.reduce_datasets``).
 
     Raises
     ------
     ConfigError
         When the manifest is invalid, or ``columns`` is given without
-        ``data_file``, repeats a column or names one the manifest does not read.
+        ``data_file``, repeats a column or names one the manifest does not read,
+        or ``id_column`` is given without a partitioned ``data_file``.
     DataError
         When a file is missing or is not a regular file (a folder, pipe,
         device, link loop), fails its hash check or is malformed, or a chosen
@@ -196,6 +236,10 @@ def load_sources(
         repeat = first_repeat(columns)
         if repeat is not None:
             raise ConfigError(f"--column {columns[repeat[1]]!r} is given twice; expected each column once")
+    if data_file is not None and is_partitioned(data_file):
+        return (_load_partitioned(data_file, columns, id_column),)
+    if id_column is not None:
+        raise ConfigError(f"--id-column {id_column!r}: expected it with --data naming a partitioned catalog")
     if data_file is None:
         chosen = [(source, None) for source in manifest.sources]
     else:
@@ -219,7 +263,8 @@ def load_datasets(
     data_file: Path | None = None,
     columns: Sequence[str] | None = None,
     env: Mapping[str, str] = os.environ,
-) -> tuple[Dataset, ...]:
+    id_column: str | None = None,
+) -> tuple[Dataset | PartitionedDataset, ...]:
     """The data sets of ``load_sources(...)``, in manifest order."""
-    sources = load_sources(manifest_path, data_file=data_file, columns=columns, env=env)
+    sources = load_sources(manifest_path, data_file=data_file, columns=columns, env=env, id_column=id_column)
     return tuple(dataset for source in sources for dataset in source.datasets)
