@@ -107,12 +107,14 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Analysed:
-    """``analyse``: the result, in a new stage folder; the figures too when the cache had them."""
+    """``analyse``: the result, in a new stage folder; the figures too when the cache had them; the data sets
+    analysed (a partitioned catalog's reduced)."""
 
     loaded: Loaded
     stage_dir: Path
     result: AnalysisResult
     figures: dict[str, Any] | None
+    datasets: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ class Drawn:
     stage_dir: Path
     result: AnalysisResult
     figures: dict[str, Any]
+    datasets: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,15 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Build the stellar-age KDE report: a static HTML site and a PDF (ages in Gyr).",
         epilog="Exit status: 0 built or up to date; 1 a stage failed; 2 invalid options or configuration.",
     )
-    parser.add_argument("--data", type=Path, metavar="FILE", help="analyse this file instead of the manifest's")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "analyse this file instead of the manifest's; or a partitioned catalog: a folder or (quoted) glob of "
+            "Parquet files, or an LSDB/HATS catalog folder"
+        ),
+    )
     add_analysis_options(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "_site", metavar="DIR", help="output folder (default _site)")
     parser.add_argument("--format", choices=("html", "pdf", "all"), default="all", help="what to build (default all)")
@@ -191,10 +202,14 @@ def read_settings(args: argparse.Namespace) -> Settings:
 def load_data(s: Settings) -> Loaded | Finished:
     """Find, verify and parse the data files; with ``--check``, or when nothing changed, stop here."""
     # load_sources resolves the path itself: Path.resolve() raises RuntimeError on a link loop.
-    sources = load_sources(MANIFEST, data_file=s.args.data, columns=s.args.column)
-    data = [source.path for source in sources]
-    # The chosen columns decide the data sets, so they belong to both cache keys.
-    config = {**asdict(s.config), "columns": s.args.column}
+    sources = load_sources(MANIFEST, data_file=s.args.data, columns=s.args.column, id_column=s.args.id_column)
+    data = [source.path for source in sources if not source.partitioned]
+    # The chosen columns decide the data sets, so they belong to both cache keys; a partitioned
+    # catalog (terabytes, perhaps) is keyed by its files' names, sizes and times, not their bytes.
+    config = {
+        **asdict(s.config), "columns": s.args.column, "id_column": s.args.id_column,
+        "partitioned": [source.sha256 for source in sources if source.partitioned],
+    }  # fmt: skip
     # The PDF's title page shows the commit and the date, so they belong to the site's key.
     revision = revision_of(ROOT)
     date = source_date(revision)
@@ -221,20 +236,28 @@ def analyse(loaded: Loaded) -> Analysed:
     """Every fit, KDE, generative model and comparison (reused from .cache/ unless --force), in a new stage."""
     s = loaded.settings
     stage_dir = site.make_stage(s.out)
+    datasets = tuple(d for source in loaded.sources for d in source.datasets)
+    # A partitioned catalog's reductions are not cached (the explorer needs them): it is reduced again.
+    partitioned = any(source.partitioned for source in loaded.sources)
     try:
-        cached = None if s.args.force else cache.load_artefacts(ARTEFACT_CACHE, loaded.artefact_key, stage_dir / "figures")
+        cached = None
+        if not (s.args.force or partitioned):
+            cached = cache.load_artefacts(ARTEFACT_CACHE, loaded.artefact_key, stage_dir / "figures")
         if cached is not None:
             result, figures = cached
-            return Analysed(loaded, stage_dir, result, figures)
+            return Analysed(loaded, stage_dir, result, figures, datasets)
         # Imported here: scikit-learn, SciPy and matplotlib take most of a second to
         # import, which a rebuild with nothing changed should not pay.
         from analysis import analyse as analyse_datasets
+        from analysis.distributed import reduce_datasets
 
-        result = analyse_datasets([d for source in loaded.sources for d in source.datasets], s.config)
+        # A partitioned catalog is reduced here: on the Dask cluster --dask names, else in this process.
+        datasets = reduce_datasets(datasets, s.config, dask=s.args.dask)
+        result = analyse_datasets(list(datasets), s.config)
     except BaseException:
         site.remove_stage(stage_dir)  # no later stage knows of it yet
         raise
-    return Analysed(loaded, stage_dir, result, None)
+    return Analysed(loaded, stage_dir, result, None, datasets)
 
 
 def draw_figures(a: Analysed) -> Drawn:
@@ -245,13 +268,14 @@ def draw_figures(a: Analysed) -> Drawn:
 
         figures = draw(a.result, a.stage_dir)
         cache.store_artefacts(ARTEFACT_CACHE, a.loaded.artefact_key, a.result, figures, a.stage_dir / "figures")
-    return Drawn(a.loaded, a.stage_dir, a.result, figures)
+    return Drawn(a.loaded, a.stage_dir, a.result, figures, a.datasets)
 
 
 def write_pages(d: Drawn) -> Written:
     """Write the downloads, then the Quarto pages and the staged project file."""
     loaded, s, stage = d.loaded, d.loaded.settings, d.stage_dir
-    downloads = write_downloads(d.result, [source.path for source in loaded.sources], stage / "downloads")
+    inputs = [source.path for source in loaded.sources if not source.partitioned]
+    downloads = write_downloads(d.result, inputs, stage / "downloads")
     info = BuildInfo(
         engine=s.engine.name,
         engine_version=s.engine.version(),
@@ -267,7 +291,7 @@ def write_pages(d: Drawn) -> Written:
         date=loaded.date[0],
         date_source=loaded.date[1],
     )
-    datasets = [dataset for source in loaded.sources for dataset in source.datasets]
+    datasets = list(d.datasets) or [dataset for source in loaded.sources for dataset in source.datasets]
     context = build_context(d.result, datasets, d.figures, info)
     pages = render_pages(context, stage, pdf="pdf" in s.formats)
     _mirror_generated(stage)
@@ -331,6 +355,12 @@ def _check_report(config: AnalysisConfig, sources: tuple[LoadedSource, ...]) -> 
     """``--check``: what was found in the data and the configuration."""
     lines = [f"configuration ({PROJECT_FILE.name}): {config}"]
     for source in sources:
+        if source.partitioned:
+            partitions = source.datasets[0].partitions
+            lines.append(f"{source.path}: {partitions.description}, {partitions.rows or 'unknown'} rows")
+            lines += [f"  data set '{d.name}' ({d.label}): column '{partitions.columns[d.column]}'" for d in source.datasets]
+            lines.append("  (a partitioned catalog's ages are checked as they are reduced, when the report is built)")
+            continue
         lines.append(f"{source.path.name}: sha256 {source.sha256}")
         for d in source.datasets:
             above = int((d.ages_gyr > AGE_OF_UNIVERSE_GYR).sum())

@@ -1,4 +1,7 @@
-"""``python -m analysis [FILE] [--seed N] [--bandwidths H,...] [--column NAME] [--json OUT]``: print a summary.
+"""``python -m analysis [FILE] [--seed N] [--bandwidths H,...] [--column NAME] [--dask [ADDRESS]] [--json OUT]``.
+
+Prints a summary. FILE may be a partitioned catalog (a folder or glob of
+Parquet files, an LSDB/HATS catalog), reduced as ``build.py`` reduces it.
 
 The package's command line: it parses the options, prints and writes the
 JSON; the settings and the data come through ``analysis.inputs`` (the
@@ -29,7 +32,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m analysis",
         description="Gaussian fits, KDEs and generative models of stellar ages (Gyr).",
     )
-    parser.add_argument("file", nargs="?", type=Path, help="ages file (default: the manifest's data)")
+    parser.add_argument(
+        "file", nargs="?", type=Path,
+        help="ages file, or a folder or (quoted) glob of Parquet files, or a HATS catalog (default: the manifest's data)",
+    )  # fmt: skip
     add_analysis_options(parser, file_option="FILE")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every result as JSON to OUT")
     return parser.parse_args(argv)
@@ -97,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         _, config = settings(args, PROJECT_FILE)
-        datasets = load_datasets(MANIFEST, data_file=args.file, columns=args.column)
-        result = analyse(datasets, config)
+        datasets = load_datasets(MANIFEST, data_file=args.file, columns=args.column, id_column=args.id_column)
+        from .distributed import reduce_datasets
+
+        result = analyse(list(reduce_datasets(datasets, config, dask=args.dask)), config)
         text = to_json(result)
     except ReportError as error:
         print(f"error: {error}", file=sys.stderr)

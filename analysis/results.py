@@ -258,11 +258,10 @@ class PartitionedInfo:
     the largest tie within their (low, high); the variance within
     ``variance_bound_gyr2`` of the exact one before its final rounding (the
     mean is correctly rounded). ``fold_sizes``: the held-out folds' sizes
-    (hashed from ``folds_from``, so not equal).
+    (hashed from ``folds_from``, so not equal). Nothing here depends on how the
+    catalog is partitioned (the pages name the source and its partitions).
     """
 
-    source: str
-    partitions: int
     grid: str
     cell_width_gyr: float
     decimals: int | None

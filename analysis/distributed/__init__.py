@@ -80,7 +80,7 @@ def partitioned_info(dataset: PartitionedDataset, sample: CellSample) -> Partiti
         else "each row's index in the files in sorted path order"
     )  # fmt: skip
     return PartitionedInfo(
-        source=source.description, partitions=reduced.partitions, grid=grid.kind, cell_width_gyr=grid.width_gyr,
+        grid=grid.kind, cell_width_gyr=grid.width_gyr,
         decimals=sample.decimals, quantile_bound_gyr=grid.bound_gyr, n_distinct_bounds=(distinct_low, distinct_high),
         largest_tie_bounds=(tie_low, tie_high), variance_bound_gyr2=VARIANCE_BOUND_GYR2, folds_from=identity,
         fold_sizes=tuple(int(c) for c in reduced.bins.fold_counts),

@@ -76,7 +76,7 @@ def _column(ages: np.ndarray, name: str, where: str, max_age: float) -> ColumnRa
     digits = np.zeros(MAX_DIGITS + 2, dtype=np.int64)
     n, missing, bad = range_sums(ages, max_age, extremes, sums, squares, digits)
     if bad >= 0:
-        raise DataError(f"{where}: row {bad}: column '{name}': {age_problem(float(ages[bad]))}, got {ages[bad]!r}")
+        raise DataError(f"{where}: row {bad}: column '{name}': {age_problem(float(ages[bad]))}, got {float(ages[bad])!r}")
     return ColumnRange(int(n), int(missing), float(extremes[0]), float(extremes[1]), sums[0], squares[0], digits)
 
 

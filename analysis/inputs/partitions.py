@@ -161,13 +161,15 @@ def open_partitioned(
         If nothing is found, or a column is not in a file.
     """
     text = str(data)
+    # The pages name the catalog by its folder (or glob), not where this machine keeps it.
+    shown = Path(text).name if _GLOB_CHARACTERS.isdisjoint(Path(text).name) else f"{Path(text).parent.name}/{Path(text).name}"
     if _is_hats(Path(text)):
         pieces, chosen, files = _hats_pieces(text, columns, id_column)
-        kind, description = "hats", f"the HATS catalog {text} ({len(pieces)} HEALPix pixels)"
+        kind, description = "hats", f"HATS catalog {shown}, {len(pieces)} HEALPix pixels"
     else:
         files = _parquet_files(text)
         pieces, chosen = _parquet_pieces(files, columns, id_column, max_rows)
-        kind, description = "parquet", f"{len(files)} Parquet files from {text} ({len(pieces)} partitions)"
+        kind, description = "parquet", f"{shown}, {len(files)} Parquet files in {len(pieces)} partitions"
     if not chosen:
         raise DataError(f"--data {text}: no floating-point columns of ages found; name them with --column NAME")
     return PartitionedSource(text, kind, description, pieces, chosen, id_column, _fingerprint(sorted(files)))

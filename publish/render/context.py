@@ -174,6 +174,7 @@ def build_context(
             "exact": [v for v in dataset_views if not v["engine"]["binned"]],
             "binned": [v for v in dataset_views if v["engine"]["binned"]],
         },
+        "partitioned": [v for v in dataset_views if v["partitioned"]],
         "info": info,
         "sources": _source_views(info),
         "input_copy_max_kb": INPUT_COPY_MAX_BYTES // 1000,

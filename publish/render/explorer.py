@@ -12,6 +12,7 @@ import numpy as np
 
 from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.dataset import Dataset
+from analysis.partitioned import PartitionedDataset
 from analysis.results import AnalysisResult, DatasetResult
 
 __all__ = [
@@ -35,13 +36,16 @@ EXPLORER_MAX_BINS = 8000
 EXPLORER_MAX_SAMPLE = 100_000
 
 
-def fine_histogram(ages: np.ndarray) -> dict[str, Any]:
+def fine_histogram(ages: np.ndarray, weights: np.ndarray | None = None) -> dict[str, Any]:
     """Counts of the ages on a regular grid fine enough for the explorer's smallest bandwidth.
 
     Parameters
     ----------
     ages : ndarray, shape (n,)
         Ages in Gyr.
+    weights : ndarray of int, shape (n,), optional
+        How many ages each value stands for (a partitioned catalog's distinct
+        values and their counts); default one each.
 
     Returns
     -------
@@ -56,20 +60,30 @@ def fine_histogram(ages: np.ndarray) -> dict[str, Any]:
     step = max(span, EXPLORER_BIN_GYR) / n_bins
     # Index by division rather than np.histogram's edges so the largest age never falls off by rounding.
     index = np.minimum(((ages - lo) / step).astype(np.intp), n_bins - 1)
-    counts = np.bincount(index, minlength=n_bins)
+    counts = np.bincount(index, weights=weights, minlength=n_bins).astype(np.int64)
     return {"lo": lo, "step": step, "counts": counts.tolist()}
+
+
+def _ages_of(d: Dataset) -> tuple[np.ndarray, np.ndarray | None]:
+    """A data set's ages, or a partitioned catalog's occupied cell values and their counts."""
+    if isinstance(d, PartitionedDataset):
+        cells = d.reduced.cells()
+        occupied = np.flatnonzero(cells)
+        return d.reduced.grid.values()[occupied], cells[occupied]
+    return d.ages_gyr, None
 
 
 def _explorer_entry(r: DatasetResult, d: Dataset) -> dict[str, Any]:
     """One data set for the explorer: raw ages when few, else the fine histogram and the shown one."""
     entry: dict[str, Any] = {"name": r.name, "label": r.label, "colour": r.colour}
-    if d.ages_gyr.size <= EXPLORER_MAX_AGES:
-        entry["ages"] = d.ages_gyr.tolist()
+    ages, weights = _ages_of(d)
+    if weights is None and ages.size <= EXPLORER_MAX_AGES:
+        entry["ages"] = ages.tolist()
     else:
-        entry["n"] = int(d.ages_gyr.size)
-        entry["binned"] = fine_histogram(d.ages_gyr)
+        entry["n"] = r.n
+        entry["binned"] = fine_histogram(ages, weights)
         entry["counts"] = list(r.histogram.counts)
-        entry["sample_size"] = min(int(d.ages_gyr.size), EXPLORER_MAX_SAMPLE)
+        entry["sample_size"] = min(r.n, EXPLORER_MAX_SAMPLE)
     entry["edges"] = list(r.histogram.edges)
     entry["cv"] = r.bandwidths.cv
     return entry

@@ -106,6 +106,9 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) ->
         "pair_group": d.pair_group or "",
         "summary": r.summary,
         "engine": _engine_view(r.engine, r.n),
+        "partitioned": r.partitioned,
+        # A partitioned catalog's source and pieces (not in the result: its numbers do not depend on them).
+        "partitions": getattr(d, "partitions", None),
         "gaussian": r.gaussian,
         "ks_rejects": r.gaussian.ks_pvalue < ALPHA,
         "bw": bw,
