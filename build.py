@@ -460,8 +460,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(show_path=False)])
     else:
         logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
-    # Keep matplotlib's and others' chatter out of the build log.
-    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    # Keep matplotlib's, Dask's and others' chatter out of the build log.
+    for chatty in ("matplotlib", "distributed", "bokeh", "tornado"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         return build(args)
     except StageError as error:

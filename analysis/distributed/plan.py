@@ -206,7 +206,7 @@ def plan_reductions(
     # Rows whose hash falls below this are kept as the stored per-star pairs: about twice as many
     # as stored, so that the smallest hashes among them fill the figures' sample.
     fraction = min(1.0, 2.0 * sample_size / pairs) if pairs else 0.0
-    threshold = int(min(fraction * 2.0**64, 2.0**64 - 1))
+    threshold = 2**64 - 1 if fraction >= 1.0 else int(fraction * 2.0**64)
     return Plan(
         columns=tuple(columns), cells=cells, pair_cells=pair_cells, folds=int(folds),
         sample_word=int(seed_word(seed, "|".join(names), PAIR_SAMPLE)), sample_threshold=threshold,
