@@ -50,39 +50,50 @@ _CHUNK = 2**16
 
 
 def _exact_log(x: float, h: float, values: np.ndarray, weights: np.ndarray, n_train: int) -> float:
-    """``log(sum_c w_c K_h(x - v_c) / n_train)`` over the training cells near x (``binned.heldout._exact_log``)."""
-    occupied = np.flatnonzero(weights)
-    near_values, near_weights = values[occupied], weights[occupied]
-    nearest = float(np.min(np.abs(near_values - x)))
+    """``log(sum_c w_c K_h(x - v_c) / n_train)`` over the occupied training cells near x (sorted ``values``,
+    positive ``weights``), reaching 12 kernel widths beyond the nearest (``binned.heldout._exact_log``)."""
+    position = int(np.searchsorted(values, x))
+    nearest = min(abs(values[max(position - 1, 0)] - x), abs(values[min(position, values.size - 1)] - x))
     reach = nearest + _EXACT_REACH * h
-    keep = np.abs(near_values - x) <= reach
-    z = -0.5 * ((x - near_values[keep]) / h) ** 2
+    lo, hi = np.searchsorted(values, [x - reach, x + reach], side="left")
+    z = -0.5 * ((x - values[lo:hi]) / h) ** 2
     top = float(z.max())
-    total = float(np.dot(near_weights[keep].astype(float), np.exp(z - top)))
+    total = float(np.dot(weights[lo:hi].astype(float), np.exp(z - top)))
     return top + math.log(total) - math.log(h * math.sqrt(2 * math.pi)) - math.log(n_train)
+
+
+def log_densities_at(
+    nodes: DensityNodes, points: np.ndarray, values: np.ndarray, train_weights: np.ndarray, n_train: int
+) -> np.ndarray:
+    """Log densities (log(1/Gyr)), shape (k, m), of the binned training KDE at ``points`` (Gyr).
+
+    Where the binned density is below the trusted floor (``binned.heldout``'s
+    rule) the exact sum over the training cells is taken instead
+    (``train_weights`` on the cell ``values``; ``n_train`` their total).
+    """
+    occupied = np.flatnonzero(train_weights)
+    train_values, weights = values[occupied], train_weights[occupied]
+    density = interpolate(nodes, points)
+    for row, (h, bound, peak) in enumerate(zip(nodes.bandwidths, nodes.error_bounds, nodes.rows)):
+        floor = max(_TRUST * bound, _ROUND_OFF) * float(peak.max())
+        low = np.flatnonzero(density[row] < floor)
+        np.log(np.maximum(density[row], floor), out=density[row])
+        for i in low:
+            density[row, i] = _exact_log(float(points[i]), h, train_values, weights, n_train)
+    return density
 
 
 def cell_log_likelihoods(
     nodes: DensityNodes, values: np.ndarray, weights: np.ndarray, train_weights: np.ndarray, n_train: int
 ) -> np.ndarray:
-    """Per bandwidth of ``nodes``: ``sum_c weights_c log f(values_c)`` over the cells (log(1/Gyr)).
-
-    ``f`` is the binned training density, or where it is below the trusted
-    floor the exact sum over the training cells (``train_weights`` on the
-    same ``values``; ``n_train`` their total).
-    """
+    """Per bandwidth of ``nodes``: ``sum_c weights_c log f(values_c)`` over the cells (log(1/Gyr)),
+    ``f`` the training KDE (``log_densities_at``), summed chunk by chunk in cell order."""
     occupied = np.flatnonzero(weights)
     points, counts = values[occupied], weights[occupied].astype(float)
     totals = np.zeros(len(nodes.rows))
     for start in range(0, points.size, _CHUNK):
-        chunk = points[start : start + _CHUNK]
-        density = interpolate(nodes, chunk)
-        for row, (h, bound, peak) in enumerate(zip(nodes.bandwidths, nodes.error_bounds, nodes.rows)):
-            floor = max(_TRUST * bound, _ROUND_OFF) * float(peak.max())
-            logs = np.log(np.maximum(density[row], floor))
-            for i in np.flatnonzero(density[row] < floor):
-                logs[i] = _exact_log(float(chunk[i]), h, values, train_weights, n_train)
-            totals[row] += float(logs @ counts[start : start + _CHUNK])
+        logs = log_densities_at(nodes, points[start : start + _CHUNK], values, train_weights, n_train)
+        totals += logs @ counts[start : start + _CHUNK]
     return totals
 
 
@@ -114,11 +125,8 @@ class DistributedKde:
         """Log density at ``points`` (Gyr): binned, exact (over the cells) where the binned one is too small."""
         points = np.asarray(points, dtype=float)
         nodes = density_nodes(self.binned, [bandwidth], reach_gyr=(float(points.min()), float(points.max())))
-        out = np.empty(points.size)
         values, cells = self.sample.reduced.grid.values(), self.sample.cells
-        for i, x in enumerate(points):
-            out[i] = cell_log_likelihoods(nodes, np.array([x]), np.ones(1), cells, self.sample.n)[0]
-        return out
+        return log_densities_at(nodes, points, values, cells, self.sample.n)[0]
 
     def cross_log_likelihood(self, other: CellSample, bandwidth: float) -> float:
         """Mean log density per star (log(1/Gyr)) of ``other``'s ages (its cells) under this KDE at ``bandwidth``."""
