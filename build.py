@@ -460,7 +460,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(show_path=False)])
     else:
         logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
-    # Keep matplotlib's, Dask's and others' chatter out of the build log.
+    # Keep matplotlib's, Dask's and others' chatter out of the build log (distributed sets its own level
+    # from Dask's configuration when it is imported, in this process and in its workers: hence the variable).
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     for chatty in ("matplotlib", "distributed", "bokeh", "tornado"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:

@@ -57,6 +57,8 @@ def test_a_hats_catalog_written_by_lsdb_builds_the_report_on_a_local_cluster(hat
     assert "Computed from a partitioned catalog" in _text(out / "comparison.html")
     methods = _text(out / "methods.html")
     assert "Partitioned catalogs" in methods and "128-bit fixed-point" in methods
+    for text in (dataset, _text(out / "comparison.html"), methods):  # every callout closed, no sentences run together
+        assert ":::" not in text and "exact.The" not in text
 
 
 def test_python_m_analysis_takes_the_same_data_arguments_and_writes_the_same_layout(folders, tmp_path):
