@@ -80,10 +80,11 @@ def _explorer_entry(r: DatasetResult, d: Dataset) -> dict[str, Any]:
     if weights is None and ages.size <= EXPLORER_MAX_AGES:
         entry["ages"] = ages.tolist()
     else:
-        entry["n"] = r.n
+        n = int(ages.size if weights is None else weights.sum())
+        entry["n"] = n
         entry["binned"] = fine_histogram(ages, weights)
         entry["counts"] = list(r.histogram.counts)
-        entry["sample_size"] = min(r.n, EXPLORER_MAX_SAMPLE)
+        entry["sample_size"] = min(n, EXPLORER_MAX_SAMPLE)
     entry["edges"] = list(r.histogram.edges)
     entry["cv"] = r.bandwidths.cv
     return entry
