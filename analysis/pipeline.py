@@ -19,7 +19,7 @@ from .dataset import Dataset, too_few_ages
 from .engine import EXACT_MAX_N, Engine
 from .errors import DataError
 from .results import AnalysisResult, CvCurve, DatasetResult
-from .seeds import BOOTSTRAP, CV_FOLDS, HELD_OUT_FOLDS, SYNTHETIC, rng_for
+from .seeds import BOOTSTRAP, CV_FOLDS, HELD_OUT_FOLDS, NORMALITY, SYNTHETIC, rng_for
 from .statistics import (
     Evidence,
     Sample,
@@ -100,7 +100,7 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         units=dataset.units,
         n=sample.n,
         summary=summary,
-        gaussian=fit_gaussian(sample),
+        gaussian=fit_gaussian(sample, rng=rng_for(seed, name, NORMALITY)),
         histogram=histogram,
         ecdf=empirical_cdf(sample),
         bandwidths=bandwidths,

@@ -4,7 +4,8 @@ The maximum-likelihood normal of ``scipy.stats.norm.fit`` (mu the mean, sigma
 dividing by n), its log-likelihood (``norm.logpdf`` summed) and the
 Kolmogorov-Smirnov test of ``scipy.stats.kstest``, each computed by passes of
 ``sample.CHUNK`` ages: up to that many ages scipy's own numbers to the last
-bit, beyond it in bounded memory.
+bit, beyond it in bounded memory. Whether the ages are normal is judged by the
+tests of ``normality`` (Lilliefors, Shapiro-Wilk), whose results the fit carries.
 """
 
 import numpy as np
@@ -12,6 +13,7 @@ from scipy import stats
 from scipy.special import ndtr
 
 from ..results import GaussianFit
+from .normality import normality_tests
 from .sample import CHUNK, Sample, as_sample, counts_in, mean, spread
 
 __all__ = ["SMOOTH_POINTS", "SMOOTH_SIGMAS", "fit_gaussian", "normal_fit"]
@@ -48,13 +50,16 @@ def _ks_statistic(ordered: np.ndarray, mu: float, sigma: float) -> float:
     return largest
 
 
-def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
-    """Maximum-likelihood normal fit, its likelihood and a goodness-of-fit test.
+def fit_gaussian(ages: "np.ndarray | Sample", *, rng: np.random.Generator) -> GaussianFit:
+    """Maximum-likelihood normal fit, its likelihood and tests of normality.
 
     Parameters
     ----------
     ages : ndarray, shape (n,), or Sample
         Ages in Gyr; at least two distinct values.
+    rng : numpy.random.Generator
+        Draws the subsamples of the normality tests above their size limits
+        (``normality.normality_tests``); unused for smaller data sets.
 
     Returns
     -------
@@ -65,7 +70,10 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
         ``ks_statistic``/``ks_pvalue`` test the ages against the fitted normal
         (``scipy.stats.kstest``: D and ``kstwo.sf(D, n)``); because mu and
         sigma were estimated from the same ages the p-value is optimistic (too
-        large), see Lilliefors (1967). ``lecture_edges``/``lecture_counts``
+        large), see Lilliefors (1967): normality is judged instead by the
+        Lilliefors and Shapiro-Wilk tests of ``normality_tests`` (the
+        ``lilliefors_*``, ``shapiro_*`` and ``normality_note`` fields).
+        ``lecture_edges``/``lecture_counts``
         reproduce the lecture's curve: the 11 edges of ``np.histogram(ages)``
         and ``norm.pdf(edges) * n`` (stars per Gyr); ``lecture_histogram``
         holds that histogram's 10 counts. ``smooth_x``/``smooth_density`` is
@@ -80,6 +88,7 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
     ----------
     Akaike, H. (1974), IEEE Trans. Automatic Control 19, 716.
     Lilliefors, H. W. (1967), J. Am. Stat. Assoc. 62, 399.
+    Shapiro, S. S. & Wilk, M. B. (1965), Biometrika 52, 591.
     """
     if not isinstance(ages, Sample) and np.ndim(ages) != 1:
         raise ValueError(f"fit_gaussian: expected a 1-D array with at least 2 distinct ages, got shape {np.shape(ages)}")
@@ -109,4 +118,5 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
         lecture_counts=tuple(float(c) for c in stats.norm.pdf(edges, mu, sigma) * n),
         smooth_x=tuple(float(x) for x in smooth_x),
         smooth_density=tuple(float(d) for d in stats.norm.pdf(smooth_x, mu, sigma)),
+        **normality_tests(sample, rng=rng)._asdict(),
     )
