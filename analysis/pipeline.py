@@ -65,6 +65,8 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
     sample = Sample.of(dataset.ages)
     engine = engine_for(sample, exact_max_n=exact_max_n)
     summary = summarise(sample, n_missing=dataset.n_missing)
+    # Before the engine's arrays exist, so the normality tests' temporaries never add to them.
+    gaussian = fit_gaussian(sample, rng=rng_for(seed, name, NORMALITY))
     ties = tie_report(sample)
     scott = scott_rule(summary.std, summary.n)
     try:
@@ -100,7 +102,7 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         units=dataset.units,
         n=sample.n,
         summary=summary,
-        gaussian=fit_gaussian(sample, rng=rng_for(seed, name, NORMALITY)),
+        gaussian=gaussian,
         histogram=histogram,
         ecdf=empirical_cdf(sample),
         bandwidths=bandwidths,

@@ -16,11 +16,11 @@ import numpy as np
 from scipy import stats
 
 from ..availability import NotAvailable, attempt, not_available
-from .sample import Sample, as_sample
+from .sample import CHUNK, Sample, as_sample
 
 __all__ = [
     "LILLIEFORS_MAX_N", "LILLIEFORS_MIN_AGES", "LILLIEFORS_PVALUE_RANGE", "SHAPIRO_MAX_N", "SHAPIRO_MIN_AGES",
-    "Normality", "normality_tests",
+    "Normality", "normality_tests", "subsample",
 ]  # fmt: skip
 
 #: Fewest ages for Lilliefors' test: statsmodels' table of its null distribution starts at n = 4.
@@ -51,9 +51,31 @@ class Normality(NamedTuple):
     shapiro_unavailable: str | None
 
 
-def _subsample(ages: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
-    """The ages, or ``size`` of them drawn without replacement when there are more."""
-    return ages if ages.size <= size else rng.choice(ages, size, replace=False)
+def subsample(ages: np.ndarray, size: int, *, rng: np.random.Generator) -> np.ndarray:
+    """The ages, or, when there are more, ``size`` of them drawn uniformly without replacement.
+
+    Drawn chunk by chunk in bounded memory: how many of the ``size`` come from
+    each run of ``sample.CHUNK`` ages is one multivariate hypergeometric draw,
+    and which ones a draw without replacement within the run, so every subset
+    of ``size`` ages is equally likely (``rng.choice(ages, size, replace=False)``
+    would build an index array as large as the ages). The subsample keeps the
+    ages' order.
+
+    >>> subsample(np.arange(10.0), 20, rng=np.random.default_rng(0)).size
+    10
+    >>> picked = subsample(np.arange(100_000.0), 500, rng=np.random.default_rng(0))
+    >>> picked.size, np.unique(picked).size
+    (500, 500)
+    """
+    if ages.size <= size:
+        return ages
+    starts = np.arange(0, ages.size, CHUNK)
+    lengths = np.minimum(CHUNK, ages.size - starts)
+    counts = rng.multivariate_hypergeometric(lengths, size)
+    return np.concatenate(
+        [ages[start : start + length][np.sort(rng.choice(length, count, replace=False))]
+         for start, length, count in zip(starts, lengths, counts)]
+    )  # fmt: skip
 
 
 def _too_few(n: int, minimum: int, test: str, why: str) -> NotAvailable:
@@ -64,7 +86,7 @@ def _shapiro(ages: np.ndarray, rng: np.random.Generator) -> tuple[float, float, 
     """W, its p-value and the number of ages tested (all, or ``SHAPIRO_MAX_N`` drawn with ``rng``)."""
     if ages.size < SHAPIRO_MIN_AGES:
         raise _too_few(ages.size, SHAPIRO_MIN_AGES, "the Shapiro-Wilk test", "its coefficients need 3 order statistics")
-    tested = _subsample(ages, SHAPIRO_MAX_N, rng)
+    tested = subsample(ages, SHAPIRO_MAX_N, rng=rng)
     result = stats.shapiro(tested)
     return float(result.statistic), float(result.pvalue), int(tested.size)
 
@@ -76,7 +98,7 @@ def _lilliefors(ages: np.ndarray, rng: np.random.Generator) -> tuple[float, floa
     # Imported here: statsmodels takes a quarter of a second, and only the analysis needs it.
     from statsmodels.stats.diagnostic import lilliefors
 
-    statistic, pvalue = lilliefors(_subsample(ages, LILLIEFORS_MAX_N, rng), dist="norm", pvalmethod="table")
+    statistic, pvalue = lilliefors(subsample(ages, LILLIEFORS_MAX_N, rng=rng), dist="norm", pvalmethod="table")
     return float(statistic), float(pvalue)
 
 

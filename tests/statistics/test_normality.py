@@ -10,7 +10,7 @@ from statsmodels.stats.diagnostic import lilliefors
 
 from analysis.results import to_json
 from analysis.statistics import LILLIEFORS_MIN_AGES, SHAPIRO_MIN_AGES, Sample, fit_gaussian, normality_tests
-from analysis.statistics.normality import LILLIEFORS_MAX_N, SHAPIRO_MAX_N
+from analysis.statistics.normality import LILLIEFORS_MAX_N, SHAPIRO_MAX_N, subsample
 
 
 def test_real_data_is_rejected_by_both_tests(real_ages):
@@ -69,8 +69,8 @@ def test_large_data_sets_are_tested_on_seeded_subsamples_and_say_so():
         result = normality_tests(ages, rng=np.random.default_rng(1))
     # Shapiro-Wilk's subsample is drawn first, then Lilliefors' from the same stream.
     rng = np.random.default_rng(1)
-    shapiro_subsample = rng.choice(ages, SHAPIRO_MAX_N, replace=False)
-    lilliefors_subsample = rng.choice(ages, LILLIEFORS_MAX_N, replace=False)
+    shapiro_subsample = subsample(ages, SHAPIRO_MAX_N, rng=rng)
+    lilliefors_subsample = subsample(ages, LILLIEFORS_MAX_N, rng=rng)
     assert result.shapiro_n == SHAPIRO_MAX_N
     assert result.shapiro_pvalue == stats.shapiro(shapiro_subsample).pvalue
     assert (result.lilliefors_statistic, result.lilliefors_pvalue) == lilliefors(lilliefors_subsample, dist="norm")
@@ -103,3 +103,19 @@ def test_each_test_needs_its_minimum(n, lilliefors_ok, shapiro_ok):
     decoded = json.loads(to_json(fit))
     assert decoded["lilliefors_pvalue"] == result.lilliefors_pvalue
     assert decoded["lilliefors_unavailable"] == result.lilliefors_unavailable
+
+
+def test_a_subsample_is_uniform_without_replacement_and_seeded():
+    n, size = 200_003, 20_000  # several chunks, the last one short
+    ages = np.arange(n, dtype=float)
+    picked = subsample(ages, size, rng=np.random.default_rng(3))
+    assert picked.size == np.unique(picked).size == size and np.all(np.isin(picked, ages))
+    # Every age is equally likely: counts in 20 equal slices of the ages are multinomial(size, 1/20).
+    counts = np.bincount((picked * 20 // n).astype(int), minlength=20)
+    assert stats.chisquare(counts).pvalue > 0.001
+    # ... and the age of rank k is picked with probability size / n, so the mean rank is (n - 1) / 2.
+    assert abs(picked.mean() - (n - 1) / 2) < 5 * n / np.sqrt(12 * size)
+    assert np.array_equal(picked, subsample(ages, size, rng=np.random.default_rng(3)))
+    assert not np.array_equal(picked, subsample(ages, size, rng=np.random.default_rng(4)))
+    small = ages[:10]
+    assert subsample(small, size, rng=np.random.default_rng(3)) is small  # fewer ages than asked: all of them
