@@ -16,7 +16,14 @@ from .cv import cv_curve, kfold_method, kfold_scorer, search
 from .gaussian import fit_gaussian, normal_fit
 from .heldout import held_out_scores, kfold_scores, scores
 from .isj import ISJ_MIN_DISTINCT, improved_sheather_jones
-from .normality import LILLIEFORS_MIN_AGES, LILLIEFORS_PVALUE_RANGE, SHAPIRO_MIN_AGES, normality_tests
+from .normality import (
+    LILLIEFORS_MAX_N,
+    LILLIEFORS_MIN_AGES,
+    LILLIEFORS_PVALUE_RANGE,
+    SHAPIRO_MAX_N,
+    SHAPIRO_MIN_AGES,
+    normality_tests,
+)
 from .paired import PAIRED_T_MIN_PAIRS, PairedDifference, paired_difference
 from .rules import (
     BANDWIDTH_RULES,
@@ -33,8 +40,8 @@ from .sample import Sample, auto_histogram, empirical_cdf, summarise, tie_report
 from .generative import synthetic
 
 __all__ = [
-    "LILLIEFORS_MIN_AGES", "LILLIEFORS_PVALUE_RANGE", "PAIRED_T_MIN_PAIRS", "PairedDifference", "SHAPIRO_MIN_AGES",
-    "normality_tests", "paired_difference",
+    "LILLIEFORS_MAX_N", "LILLIEFORS_MIN_AGES", "LILLIEFORS_PVALUE_RANGE", "PAIRED_T_MIN_PAIRS", "PairedDifference",
+    "SHAPIRO_MAX_N", "SHAPIRO_MIN_AGES", "normality_tests", "paired_difference",
     "BANDWIDTH_RULES", "ISJ_MIN_DISTINCT", "Evidence", "Rule", "Sample", "auto_histogram", "bandwidth_for", "choose",
     "choose_bandwidths", "cv_curve", "empirical_cdf", "fit_gaussian", "held_out_scores", "improved_sheather_jones",
     "kde_models", "kfold_method", "kfold_scorer", "kfold_scores", "normal_fit", "scores", "scott_rule", "search",
