@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 import pypdf
 import pytest
 
+from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.formatting import gyr, pct, pvalue
 from publish.figures.dataset import LECTURE_BARS
 
@@ -175,3 +176,9 @@ def test_one_histogram_per_data_set_and_the_lectures_bins_only_with_its_steps(si
             assert LECTURE_BARS not in _svg_texts(site / "figures" / f"{d['name']}-{part}.svg")
             image = _main(site, f"dataset-{d['name']}.html").find("img", src=re.compile(rf"{d['name']}-{part}\.svg$"))
             assert f"{count} bins of {gyr(width)} Gyr" in _text(image.find_parent("figure"))
+
+
+def test_the_age_of_the_universe_prints_alike_on_every_page_and_in_the_pdf(site):
+    texts = [_text(_main(site, page.name)) for page in sorted(site.glob("*.html"))] + [_pdf_text(site)]
+    written = {m for text in texts for m in re.findall(r"\b13\.8\d* Gyr", text)}
+    assert written == {f"{gyr(AGE_OF_UNIVERSE_GYR)} Gyr"}

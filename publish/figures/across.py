@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from matplotlib.axes import Axes
 import numpy as np
 
+from analysis.config import AGE_OF_UNIVERSE_GYR
 from analysis.formatting import level
 from analysis.results import AnalysisResult, Comparison, DatasetResult, Ecdf
 
@@ -69,7 +70,7 @@ def overview_figure(result: AnalysisResult) -> Drawn:
     caption = (
         "Each data set's ages (bars), the maximum-likelihood Gaussian (dashed) and the KDE at its "
         "cross-validated (CV) bandwidth (solid), as expected stars per bin. Dashed grey lines mark "
-        "0 Gyr and 13.8 Gyr, the age of the Universe." + clipped_note(clipped)
+        f"0 Gyr and {format_gyr(AGE_OF_UNIVERSE_GYR)} Gyr, the age of the Universe." + clipped_note(clipped)
         + "".join(missing_rules(d, "KDE", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
