@@ -88,12 +88,18 @@ def _unavailable(result: AnalysisResult) -> list[str]:
 
 
 def _comparison_table(result: AnalysisResult) -> Table:
+    """Each pair; the mean difference and its interval are per star (paired) for the same stars."""
     table = Table(title="Comparisons (A - B)")
-    for column in ("A", "B", "KS p", "Wasserstein", "mean diff", "Wilcoxon p"):
+    for column in ("A", "B", "KS p", "Wasserstein", "mean diff", "95 % interval", "paired t p", "Wilcoxon p"):
         table.add_column(column, justify="left" if column in "AB" else "right")
     for c in result.comparisons:
-        wilcoxon = _p(c.paired.wilcoxon_pvalue) if c.paired else "unpaired"
-        table.add_row(c.a, c.b, _p(c.ks_pvalue), f"{c.wasserstein:.3f}", f"{c.mean_difference:+.3f}", wilcoxon)
+        q = c.paired
+        difference, (low, high) = (
+            (q.mean_difference, q.mean_difference_ci) if q else (c.mean_difference, c.mean_difference_ci)
+        )
+        interval = f"{low:+.3f} to {high:+.3f}" + (" (paired)" if q else "")
+        wilcoxon, ttest = (_p(q.wilcoxon_pvalue), _p(q.ttest_pvalue)) if q else ("unpaired", "unpaired")
+        table.add_row(c.a, c.b, _p(c.ks_pvalue), f"{c.wasserstein:.3f}", f"{difference:+.3f}", interval, ttest, wilcoxon)
     return table
 
 

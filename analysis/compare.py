@@ -14,14 +14,17 @@ from .choose import make_engine
 from .dataset import Dataset
 from .engine import EXACT_MAX_N, engine_path
 from .results import MAX_STORED_VALUES, Comparison, PairedComparison
-from .statistics import Sample
+from .statistics import PairedDifference, Sample, paired_difference
 
-__all__ = ["AD_MIN_AGES", "MIN_PAIRS", "PEARSON_MIN_PAIRS", "SPEARMAN_MIN_PAIRS", "WILCOXON_MIN_DIFFERENCES", "compare"]
+__all__ = [
+    "AD_MIN_AGES", "AD_PVALUE_RANGE", "MIN_PAIRS", "PEARSON_MIN_PAIRS", "SPEARMAN_MIN_PAIRS", "WILCOXON_MIN_DIFFERENCES",
+    "compare",
+]  # fmt: skip
 
 #: Confidence level of the bootstrap interval on the difference of means.
 _CI_LEVEL = 0.95
 #: scipy interpolates the Anderson-Darling p-value in a table and clips it to this range.
-_AD_PVALUE_FLOOR, _AD_PVALUE_CAP = 0.001, 0.25
+AD_PVALUE_RANGE = _AD_PVALUE_FLOOR, _AD_PVALUE_CAP = 0.001, 0.25
 #: Fewest ages in each data set for the Anderson-Darling test. Its p-value is interpolated in
 #: Scholz & Stephens's (1987) table of large-sample percentiles; for two normal samples of one
 #: population it falls below 0.05 in 9.9 % of 3000 trials at 3 + 3 ages, about twice the level,
@@ -76,9 +79,10 @@ def compare(
         used for cross-prediction; ``None`` when the data set has none, and
         its cross-prediction is then not available.
     rng : numpy.random.Generator
-        Drives the bootstrap of the difference of means.
+        Drives the bootstrap of the difference of means, then the paired
+        bootstrap of the per-star differences.
     resamples : int
-        Bootstrap resamples.
+        Bootstrap resamples (of each interval).
     exact_max_n : int
         Above this many ages in either data set (default ``engine.EXACT_MAX_N``),
         the interval uses the normal approximation (``ci_method`` says which),
@@ -93,8 +97,9 @@ def compare(
         (Gyr), mean(a) - mean(b) (Gyr) with a 95 % percentile-bootstrap
         interval resampling each data set separately, the cross-prediction
         scores, and the per-star comparison when the two data sets are the
-        same stars (same file and same non-empty ``pair_group``), else the
-        reason why not.
+        same stars (same file and same non-empty ``pair_group``: the mean
+        per-star difference with a paired bootstrap interval, resampling
+        stars, and the paired t-test), else the reason why not.
 
     Notes
     -----
@@ -126,7 +131,7 @@ def compare(
     else:
         low, high = _mean_difference_interval(a_ages, b_ages, rng=rng, resamples=resamples)
         ci_method = _BOOTSTRAP_METHOD.format(resamples=resamples)
-    paired, reason = _paired(a, b)
+    paired, reason = _paired(a, b, rng=rng, resamples=resamples, large=large, exact_max_n=exact_max_n)
     return Comparison(
         a=a.name,
         b=b.name,
@@ -252,8 +257,13 @@ def _mean_difference_interval(
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
-def _paired(a: Dataset, b: Dataset) -> tuple[PairedComparison | None, str | None]:
-    """The per-star comparison on the rows both data sets have, or why there is none."""
+def _paired(
+    a: Dataset, b: Dataset, *, rng: np.random.Generator, resamples: int, large: bool, exact_max_n: int
+) -> tuple[PairedComparison | None, str | None]:
+    """The per-star comparison on the rows both data sets have, or why there is none.
+
+    Its interval is the paired bootstrap (``resamples`` drawn with ``rng``), or with ``large`` the normal approximation.
+    """
     names = f"{a.label} and {b.label}"
     if a.source != b.source:
         return None, (
@@ -273,11 +283,15 @@ def _paired(a: Dataset, b: Dataset) -> tuple[PairedComparison | None, str | None
             f"{'only 1 star has' if x.size == 1 else 'no star has'} ages in both {names}; "
             f"a per-star comparison needs at least {MIN_PAIRS}.",
         )
-    return _paired_statistics(x, y), None
+    difference = paired_difference(
+        x, y, rng=rng, resamples=resamples, level=_CI_LEVEL, normal=large, limit=exact_max_n
+    )
+    return _paired_statistics(x, y, difference), None
 
 
-def _paired_statistics(x: np.ndarray, y: np.ndarray) -> PairedComparison:
-    """Per-star differences x - y (Gyr), the Wilcoxon signed-rank test and correlations, each if defined."""
+def _paired_statistics(x: np.ndarray, y: np.ndarray, difference: PairedDifference) -> PairedComparison:
+    """Per-star differences x - y (Gyr), their mean's interval and t-test (``difference``), the Wilcoxon
+    signed-rank test and correlations, each if defined."""
     differences = x - y
     wilcoxon, wilcoxon_unavailable = attempt(lambda: _wilcoxon(x, y))
     pearson, pearson_unavailable = attempt(lambda: _correlation(stats.pearsonr, "Pearson's r", PEARSON_MIN_PAIRS, x, y))
@@ -306,9 +320,16 @@ def _paired_statistics(x: np.ndarray, y: np.ndarray) -> PairedComparison:
         differences=tuple(float(d) for d in differences[kept]),
         a_ages=tuple(float(v) for v in x[kept]),
         b_ages=tuple(float(v) for v in y[kept]),
+        mean_difference_ci=difference.mean_difference_ci,
+        standard_error=difference.standard_error,
+        ci_method=difference.ci_method,
+        ttest_statistic=difference.ttest_statistic,
+        ttest_df=difference.ttest_df,
+        ttest_pvalue=difference.ttest_pvalue,
         wilcoxon_unavailable=wilcoxon_unavailable,
         pearson_unavailable=pearson_unavailable,
         spearman_unavailable=spearman_unavailable,
+        ttest_unavailable=difference.ttest_unavailable,
     )
 
 

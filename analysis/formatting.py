@@ -1,9 +1,12 @@
-"""Numbers as the report prints them: Gyr, significant figures, p-values, percentages, small bounds.
+"""Numbers as the report prints them: Gyr, significant figures, p-values, percentages, levels, small bounds.
 
 Pure text formatting, shared by the template filters (``publish.render``) and
 ``python -m analysis``, so a number reads the same on a page and in a
 terminal. Each refuses NaN, infinity and ``None`` (a ``RenderError``), so that
-"nan" or "None" never reaches a reader.
+"nan" or "None" never reaches a reader. One quantity has one format on every
+page, table, figure and in the PDF: bandwidths and ages through ``gyr``,
+p-values through ``pvalue``, fractions of stars through ``pct``, significance
+and confidence levels through ``level``.
 """
 
 import math
@@ -11,7 +14,7 @@ from typing import Any
 
 from .errors import RenderError
 
-__all__ = ["gyr", "num", "pct", "pvalue", "sci"]
+__all__ = ["gyr", "level", "num", "pct", "pvalue", "sci"]
 
 
 def _finite(value: Any, filter_name: str) -> float:
@@ -56,31 +59,58 @@ def num(value: Any, digits: int = 3) -> str:
     return f"{x:.{decimals}f}"
 
 
-def pvalue(value: Any, relation: bool = False) -> str:
+#: The p-value bounds a test's own table clips to, as ``pvalue``'s ``bound`` names them.
+_BOUND_SIGNS = {"floor": "≤", "cap": "≥"}
+
+
+def pvalue(value: Any, relation: bool = False, bound: str | None = None) -> str:
     """A p-value: ``"< 0.001"`` or three decimals; with ``relation`` prefixed for prose (``p = ...``).
+
+    ``bound`` says the value is where a test's table clips it (scipy's
+    Anderson-Darling p-value at 0.001 or 0.25, statsmodels' Lilliefors p-value
+    at 0.001 or 0.99): ``"floor"`` prints ``"≤ 0.001"`` (the true value is at
+    most that), ``"cap"`` ``"≥ 0.250"``, in a table and in prose alike.
 
     >>> pvalue(0.0004), pvalue(0.0342), pvalue(0.0342, relation=True), pvalue(0.0001, relation=True)
     ('< 0.001', '0.034', '= 0.034', '< 0.001')
+    >>> pvalue(0.001, bound="floor"), pvalue(0.25, relation=True, bound="cap")
+    ('≤ 0.001', '≥ 0.250')
     """
     p = _finite(value, "pvalue")
+    if bound is not None:
+        if bound not in _BOUND_SIGNS:
+            raise RenderError(f"template filter 'pvalue': expected bound floor, cap or None, got {bound!r}")
+        return f"{_BOUND_SIGNS[bound]} {p:.3f}"
     if p < 0.0005:
         return "< 0.001"
     return f"= {p:.3f}" if relation else f"{p:.3f}"
 
 
 def pct(value: Any) -> str:
-    """A fraction (0-1) as a percentage with at most one decimal (two below 0.1 %).
+    """A fraction (0-1) of stars or draws as a percentage, by one rule wherever it is printed.
 
-    >>> pct(0.0321), pct(0.95), pct(0.00032), pct(0)
-    ('3.2 %', '95 %', '0.03 %', '0 %')
+    One decimal from 0.1 % up (``"22.0 %"`` beside ``"22.7 %"``, never
+    ``"22 %"``), two decimals from 0.01 % to 0.1 %, ``"< 0.01 %"`` below that
+    and ``"0 %"`` for exactly none.
+
+    >>> pct(0.0321), pct(0.22), pct(0.95), pct(0.00032), pct(0.00001), pct(0)
+    ('3.2 %', '22.0 %', '95.0 %', '0.03 %', '< 0.01 %', '0 %')
     """
     percent = 100.0 * _finite(value, "pct")
     if percent == 0:
         return "0 %"
     if percent < 0.01:
         return "< 0.01 %"
-    text = f"{percent:.2f}" if percent < 0.1 else f"{percent:.1f}".removesuffix(".0")
-    return f"{text} %"
+    return f"{percent:.2f} %" if percent < 0.1 else f"{percent:.1f} %"
+
+
+def level(value: Any) -> str:
+    """A significance or confidence level (0-1) as a percentage: chosen, not measured, so as given.
+
+    >>> level(0.95), level(0.05), level(0.025)
+    ('95 %', '5 %', '2.5 %')
+    """
+    return f"{100.0 * _finite(value, 'level'):.4g} %"
 
 
 def sci(value: Any) -> str:

@@ -8,7 +8,7 @@ order the report presents its results, with the reason a reader needs.
 
 from dataclasses import dataclass
 
-from .statistics import ISJ_MIN_DISTINCT
+from .statistics import ISJ_MIN_DISTINCT, LILLIEFORS_MIN_AGES, PAIRED_T_MIN_PAIRS, SHAPIRO_MIN_AGES
 from .compare import AD_MIN_AGES, MIN_PAIRS, PEARSON_MIN_PAIRS, SPEARMAN_MIN_PAIRS, WILCOXON_MIN_DIFFERENCES
 from .dataset import MIN_DISTINCT_AGES
 from .folds import MIN_CROSS_VALIDATED_AGES, MIN_TRAINING_STARS
@@ -49,6 +49,16 @@ MINIMUMS: tuple[Minimum, ...] = (
         "Defined for any data set the report is built from.",
     ),
     Minimum(
+        "Shapiro-Wilk test of normality",
+        _plural(SHAPIRO_MIN_AGES, "age"),
+        "Its coefficients compare the ordered ages with 3 or more expected normal order statistics.",
+    ),
+    Minimum(
+        "Lilliefors test of normality",
+        _plural(LILLIEFORS_MIN_AGES, "age"),
+        "statsmodels' table of its null distribution starts at 4 ages.",
+    ),
+    Minimum(
         "ISJ bandwidth",
         _plural(ISJ_MIN_DISTINCT, "distinct age"),
         "With 2 its fixed-point equation never has a root, and below about 10 distinct ages it often has "
@@ -81,6 +91,11 @@ MINIMUMS: tuple[Minimum, ...] = (
         "Per-star comparison",
         f"{_plural(MIN_PAIRS, 'star')} in both data sets",
         "The spread of the per-star differences divides by n - 1.",
+    ),
+    Minimum(
+        "Paired t-test",
+        f"{_plural(PAIRED_T_MIN_PAIRS, 'pair')} whose differences are not all equal",
+        "Its t statistic divides the mean difference by the spread of the differences.",
     ),
     Minimum(
         "Wilcoxon signed-rank test",

@@ -24,7 +24,7 @@ from .engine import EXACT_MAX_N, Engine
 from .errors import DataError
 from .partitioned import PartitionedDataset
 from .results import AnalysisResult, CvCurve, DatasetResult
-from .seeds import BOOTSTRAP, CV_FOLDS, HELD_OUT_FOLDS, SYNTHETIC, rng_for
+from .seeds import BOOTSTRAP, CV_FOLDS, HELD_OUT_FOLDS, NORMALITY, SYNTHETIC, rng_for
 from .statistics import (
     Evidence,
     auto_histogram,
@@ -70,6 +70,8 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
     sample = sample_for(dataset)
     engine = engine_for(sample, exact_max_n=exact_max_n)
     summary = summarise(sample, n_missing=dataset.n_missing)
+    # Before the engine's arrays exist, so the normality tests' temporaries never add to them.
+    gaussian = fit_gaussian(sample, rng=rng_for(seed, name, NORMALITY))
     ties = tie_report(sample)
     scott = scott_rule(summary.std, summary.n)
     try:
@@ -105,7 +107,7 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         units=dataset.units,
         n=sample.n,
         summary=summary,
-        gaussian=fit_gaussian(sample),
+        gaussian=gaussian,
         histogram=histogram,
         ecdf=empirical_cdf(sample),
         bandwidths=bandwidths,

@@ -80,6 +80,19 @@ class GaussianFit:
     ``lecture_histogram`` its 10 counts, and ``lecture_counts`` is
     ``norm.pdf(lecture_edges) * n`` as the lecture draws it;
     ``smooth_x``/``smooth_density`` is the same pdf on a fine grid.
+
+    Normality is judged by Lilliefors' test (``lilliefors_statistic``, the
+    Kolmogorov-Smirnov distance to the normal with the ages' mean and
+    ``ddof=1`` standard deviation, and its ``lilliefors_pvalue`` from
+    statsmodels' table, clipped to [0.001, 0.99]) and by Shapiro-Wilk
+    (``shapiro_statistic`` W and ``shapiro_pvalue``, on ``shapiro_n`` ages:
+    all of them up to 5000, else a seeded subsample). ``ks_statistic`` and
+    ``ks_pvalue`` test the ages against the normal fitted to them as if it had
+    been given: that p-value is not calibrated (far too large) and is kept
+    for scripts only. ``normality_note`` says what was done beyond the plain
+    tests (a subsample, a clipped p-value), or is empty. A test the ages are
+    too few for has ``None`` statistic and p-value, and
+    ``lilliefors_unavailable`` or ``shapiro_unavailable`` says why.
     """
 
     mu: float
@@ -93,6 +106,14 @@ class GaussianFit:
     lecture_counts: Floats
     smooth_x: Floats
     smooth_density: Floats
+    lilliefors_statistic: float | None
+    lilliefors_pvalue: float | None
+    shapiro_statistic: float | None
+    shapiro_pvalue: float | None
+    shapiro_n: int
+    normality_note: str
+    lilliefors_unavailable: str | None = None
+    shapiro_unavailable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -335,8 +356,16 @@ class PairedComparison:
     ``b_ages`` hold every pair up to ``MAX_STORED_VALUES``, beyond that that
     many evenly spaced pairs (in row order) for the figures. A test the pairs
     are too few (or too constant) for has ``None`` statistic and p-value, and
-    ``wilcoxon_unavailable``, ``pearson_unavailable`` or
-    ``spearman_unavailable`` says why.
+    ``wilcoxon_unavailable``, ``pearson_unavailable``,
+    ``spearman_unavailable`` or ``ttest_unavailable`` says why.
+
+    ``mean_difference_ci`` is the interval of ``mean_difference`` at the
+    comparison's ``ci_level`` for the same stars: a percentile bootstrap that
+    resamples stars (each star's two ages stay together), or above
+    ``engine.EXACT_MAX_N`` pairs the normal approximation with
+    ``standard_error`` = sd(differences) / sqrt(n_pairs); ``ci_method`` says
+    which. ``ttest_statistic``, ``ttest_df`` and ``ttest_pvalue`` are the
+    paired t-test (``scipy.stats.ttest_rel``, two-sided).
     """
 
     n_pairs: int
@@ -355,9 +384,16 @@ class PairedComparison:
     differences: Floats
     a_ages: Floats
     b_ages: Floats
+    mean_difference_ci: tuple[float, float]
+    standard_error: float
+    ci_method: str
+    ttest_statistic: float | None
+    ttest_df: int | None
+    ttest_pvalue: float | None
     wilcoxon_unavailable: str | None = None
     pearson_unavailable: str | None = None
     spearman_unavailable: str | None = None
+    ttest_unavailable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -365,8 +401,11 @@ class Comparison:
     """Two-sample comparison of data sets ``a`` and ``b``.
 
     ``mean_difference`` is mean(a) - mean(b) with a seeded percentile
-    bootstrap interval (``ci_method`` says how it was computed: the bootstrap,
-    or above ``engine.EXACT_MAX_N`` stars the normal approximation);
+    bootstrap interval that resamples each data set on its own (``ci_method``
+    says how it was computed: the bootstrap, or above ``engine.EXACT_MAX_N``
+    stars the normal approximation); it is the interval for different stars.
+    For the same stars (``paired``) the pages use ``paired.mean_difference``
+    and ``paired.mean_difference_ci``, which keep each star's pair together;
     cross-prediction is the mean log-likelihood per star
     of one data set under the other's KDE at its CV bandwidth. ``paired`` is
     ``None`` when the data sets are not the same stars, with the reason in

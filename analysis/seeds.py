@@ -9,7 +9,7 @@ import hashlib
 
 import numpy as np
 
-__all__ = ["BOOTSTRAP", "CV_FOLDS", "DEFAULT_SEED", "HELD_OUT_FOLDS", "SYNTHETIC", "rng_for"]
+__all__ = ["BOOTSTRAP", "CV_FOLDS", "DEFAULT_SEED", "HELD_OUT_FOLDS", "NORMALITY", "SYNTHETIC", "rng_for"]
 
 #: The root seed used when the configuration names none.
 DEFAULT_SEED = 20230301
@@ -21,8 +21,10 @@ CV_FOLDS = "cv-folds"
 HELD_OUT_FOLDS = "held-out-folds"
 #: a generative model's samples (keyed further by the model's kind and bandwidth),
 SYNTHETIC = "synthetic"
-#: a pair's bootstrap interval and Anderson-Darling subsample (keyed by ``"a|b"``).
+#: a pair's bootstrap intervals (unpaired, then paired) and Anderson-Darling subsample (keyed by ``"a|b"``).
 BOOTSTRAP = "bootstrap"
+#: the subsamples of a catalog's normality tests (Shapiro-Wilk, then Lilliefors).
+NORMALITY = "normality"
 
 
 def _words(text: str) -> tuple[int, ...]:
@@ -40,7 +42,8 @@ def rng_for(root_seed: int, *keys: str) -> np.random.Generator:
         The report's root seed (non-negative).
     *keys : str
         What the stream is for: a data set name (or a pair ``"a|b"``) and a
-        purpose (``CV_FOLDS``, ``HELD_OUT_FOLDS``, ``SYNTHETIC``, ``BOOTSTRAP``). The same
+        purpose (``CV_FOLDS``, ``HELD_OUT_FOLDS``, ``SYNTHETIC``, ``BOOTSTRAP``,
+        ``NORMALITY``). The same
         keys always give the same stream.
 
     Examples

@@ -120,6 +120,30 @@ def test_gaussian_fits_appear_on_the_pages_and_in_the_pdf(site, real_ages, pdf_t
     assert "10.83" in pdf_text and "3.43" in pdf_text  # the lecture's Joyce fit, as a reader knows it
 
 
+def test_the_same_stars_are_compared_star_by_star_and_normality_is_rejected(site, real_ages, pdf_text):
+    joyce, bensby = real_ages[:, 0], real_ages[:, 1]
+    # The numbers, from 10000 resamples: paired 2.27 to 3.06 Gyr (unpaired 1.58 to 3.75), t = 13.26.
+    # The report's 2000 resamples of its seeded stream give 2.28 to 3.07 Gyr.
+    paired = "paired 95 % interval 2.28 to 3.07 Gyr"
+    t = stats.ttest_rel(joyce, bensby)
+    assert round(t.statistic, 2) == 13.26 and t.pvalue < 1e-22
+    overview = " ".join(_soup(site / "index.html").find("main").get_text(" ").split())
+    comparison = " ".join(_soup(site / "comparison.html").find("main").get_text(" ").split())
+    for text in (overview, comparison, pdf_text):
+        assert paired in text
+        assert "1.58 to 3.75" not in text  # the interval that ignores the pairing
+    assert "the mean of the per-star differences of the 91 stars in both" in overview
+    assert "with 90 degrees of freedom" in comparison and "13.3" in comparison
+    # Lilliefors (p = 0.0045 and 0.0071) and Shapiro-Wilk (p = 0.014 and 0.0022) reject normality at 5 %.
+    verdict = "Lilliefors and Shapiro-Wilk reject normality at the 5 % level for Joyce et al. (2023)"
+    for text in (overview, pdf_text):
+        assert verdict in text.replace(" p p ", " p ")
+    for name in ("joyce", "bensby"):
+        page = " ".join(_soup(site / f"dataset-{name}.html").find("main").get_text(" ").split())
+        assert "Lilliefors and Shapiro-Wilk reject normality at the 5 % level" in page
+        assert "not calibrated" in page
+
+
 def test_no_missing_numbers_in_any_text(site, pdf_text):
     for page in _pages(site):
         main = _soup(page).find("main")

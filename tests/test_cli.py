@@ -35,11 +35,15 @@ def test_a_users_file(tmp_path):
     assert run.returncode == 0, run.stderr
     result = json.loads((tmp_path / "r.json").read_text())
     assert [d["name"] for d in result["datasets"]] == ["young", "old"]
-    # Both p-values are far below 0.001 (scipy may round them to 0.0): printed as the report prints them.
+    # The p-values are far below 0.001 (scipy may round them to 0.0): printed as the report prints them.
     (comparison,) = result["comparisons"]
-    assert comparison["ks_pvalue"] < 1e-6 and comparison["paired"]["wilcoxon_pvalue"] < 1e-6
+    paired = comparison["paired"]
+    assert comparison["ks_pvalue"] < 1e-6 and paired["wilcoxon_pvalue"] < 1e-6 and paired["ttest_pvalue"] < 1e-6
     (row,) = [line for line in run.stdout.splitlines() if line.count("young") and line.count("old")]
-    assert row.count("< 0.001") == 2, row
+    assert row.count("< 0.001") == 3, row
+    # The interval is the paired one: the two columns are the same stars.
+    low, high = paired["mean_difference_ci"]
+    assert f"{low:+.3f} to {high:+.3f} (paired)" in row
 
 
 def test_bad_input_exits_2_with_one_line(tmp_path):

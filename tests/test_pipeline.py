@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from analysis import AnalysisConfig, DataError, Dataset, analyse, to_json
 from analysis.pipeline import analyse_dataset
@@ -135,6 +136,8 @@ def test_two_stars_build_everything_but_what_needs_more():
         ".datasets[0].bandwidth_choices[3].unavailable",
         ".datasets[0].cv_curve_unavailable",
         ".datasets[0].held_out_unavailable",
+        ".datasets[0].gaussian.lilliefors_unavailable",
+        ".datasets[0].gaussian.shapiro_unavailable",
     }
     assert all(r.startswith("not available for n = 2: ") for r in reasons.values())
     assert d.held_out_unavailable == d.cv_curve_unavailable == d.bandwidth_choices[3].unavailable
@@ -151,6 +154,9 @@ def test_three_paired_stars_are_compared_with_what_three_allow():
     assert c.anderson_pvalue is None and c.anderson_unavailable.startswith("not available for n = 3 and 3: ")
     assert c.paired.pearson_r == pytest.approx(np.corrcoef(a.ages, b.ages)[0, 1], rel=1e-12)
     assert c.paired.spearman_rho is None and "needs at least 6 pairs" in c.paired.spearman_unavailable
+    assert c.paired.ttest_pvalue == pytest.approx(stats.ttest_rel(a.ages, b.ages).pvalue, rel=1e-12)
+    for d in result.datasets:  # Shapiro-Wilk needs 3 ages, Lilliefors 4
+        assert d.gaussian.shapiro_pvalue is not None and d.gaussian.lilliefors_pvalue is None
     assert c.cross_a_on_b is not None and c.cross_b_on_a is not None
 
 

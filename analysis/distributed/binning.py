@@ -1,12 +1,15 @@
-"""The second pass: per-fold Taylor moments, CV counts, per-fold cell counts, ISJ weights and per-fold sums.
+"""The second pass: per-fold Taylor moments, CV counts, per-fold cell counts, ISJ weights, per-fold sums and
+each column's normality subsample.
 
 Every array is integer (int64 counts, 128-bit fixed-point moments and sums),
 so ``merge_bins`` is exact and the merged catalog has the same bits however
 it was partitioned. A fold's training binning is the sum of the other
 folds' (the in-memory ``binned.grid.without`` without a subtraction), and the
 whole binning the sum of all folds'. The stored per-star pairs (for the
-figures) are the rows with the smallest hashes of their identity, so they too
-do not depend on the partitioning.
+figures) and each column's normality subsample (at most
+``statistics.SHAPIRO_MAX_N`` ages, for Lilliefors and Shapiro-Wilk) are the
+rows with the smallest seeded hashes of their identity: a uniform random
+sample without replacement that does not depend on the partitioning.
 """
 
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from itertools import combinations
 import numpy as np
 
 from ..errors import DataError
+from ..statistics import SHAPIRO_MAX_N
 from .fixedpoint import add128, zeros128
 from .identity import fold_labels, splitmix64
 from .plan import ISJ_POINTS, CellGrid, ColumnPlan, Plan
@@ -41,6 +45,11 @@ class ColumnBins:
     fold_counts : ndarray of int64, shape (folds,)
     fold_sums, fold_squares : ndarray of uint64, shape (folds, 2)
         128-bit sums of ages (2**-80 Gyr) and squares (2**-60 Gyr^2) per fold.
+    normality_hashes : ndarray of uint64, shape (k,)
+    normality_ages : ndarray of float64, shape (k,)
+        The normality subsample: the ages (Gyr) of the at most
+        ``statistics.SHAPIRO_MAX_N`` present rows with the smallest seeded
+        hashes of their identity, in hash order.
     """
 
     counts: np.ndarray
@@ -51,6 +60,8 @@ class ColumnBins:
     fold_counts: np.ndarray
     fold_sums: np.ndarray
     fold_squares: np.ndarray
+    normality_hashes: np.ndarray
+    normality_ages: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,17 @@ def count_cells(values: np.ndarray, labels: np.ndarray, grid: CellGrid, folds: i
     return counts, int(skipped)
 
 
-def _column(ages, labels, plan: ColumnPlan, cells: CellGrid, folds: int, order: int, where: str) -> ColumnBins:
+def _smallest(hashes: np.ndarray, ages: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``keep`` smallest hashes, sorted, and their ages: a row's hash is its own, so the rows kept
+    from any partitioning of the catalog, merged by this same rule, are the same."""
+    if hashes.size > keep:
+        chosen = np.argpartition(hashes, keep - 1)[:keep]
+        hashes, ages = hashes[chosen], ages[chosen]
+    order = np.argsort(hashes, kind="stable")
+    return hashes[order], ages[order]
+
+
+def _column(ages, labels, hashes, plan: ColumnPlan, cells: CellGrid, folds: int, order: int, where: str) -> ColumnBins:
     from .kernels import bin_moments, count_nearest, fold_sums, linear_weights
 
     kde, cv = plan.kde, plan.cv
@@ -101,7 +122,9 @@ def _column(ages, labels, plan: ColumnPlan, cells: CellGrid, folds: int, order: 
     linear_weights(ages, plan.isj_start_gyr, plan.isj_width_gyr, ISJ_POINTS, isj)
     f_counts, f_sums, f_squares = np.zeros(folds, dtype=np.int64), zeros128(folds), zeros128(folds)
     fold_sums(ages, labels, f_counts, f_sums, f_squares)
-    return ColumnBins(counts, moments, cv_counts, cell_counts, isj, f_counts, f_sums, f_squares)
+    present_rows = ~np.isnan(ages)
+    kept_hashes, kept_ages = _smallest(hashes[present_rows], ages[present_rows], SHAPIRO_MAX_N)
+    return ColumnBins(counts, moments, cv_counts, cell_counts, isj, f_counts, f_sums, f_squares, kept_hashes, kept_ages)
 
 
 def _sample(arrays: list[np.ndarray], keys: np.ndarray, plan: Plan) -> PairSample:
@@ -128,9 +151,10 @@ def reduce_bins(arrays: list[np.ndarray], keys: np.ndarray, plan: Plan, *, where
 
     arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in arrays]
     reduced = []
+    hashes = splitmix64(splitmix64(keys) ^ np.uint64(plan.normality_word))
     for ages, column in zip(arrays, plan.columns):
         labels = fold_labels(keys, plan.folds, np.uint64(column.fold_word))
-        reduced.append(_column(ages, labels, column, plan.cells, plan.folds, plan.order, where))
+        reduced.append(_column(ages, labels, hashes, column, plan.cells, plan.folds, plan.order, where))
     pairs = []
     for (i, j), grid in zip(combinations(range(len(arrays)), 2), plan.pair_cells):
         if grid is None:
@@ -151,9 +175,13 @@ def _merge_column(a: ColumnBins, b: ColumnBins) -> ColumnBins:
     add128(isj, b.isj)
     add128(sums, b.fold_sums)
     add128(squares, b.fold_squares)
+    kept_hashes, kept_ages = _smallest(
+        np.concatenate([a.normality_hashes, b.normality_hashes]), np.concatenate([a.normality_ages, b.normality_ages]),
+        SHAPIRO_MAX_N,
+    )
     return ColumnBins(
         a.counts + b.counts, moments, a.cv_counts + b.cv_counts, a.cells + b.cells, isj,
-        a.fold_counts + b.fold_counts, sums, squares,
+        a.fold_counts + b.fold_counts, sums, squares, kept_hashes, kept_ages,
     )  # fmt: skip
 
 

@@ -153,6 +153,11 @@ class CellSample:
         before = after - self.cells[occupied]
         return float(max(np.max(after / self.n - cdf), np.max(cdf - before / self.n)))
 
+    def normality_subsample(self) -> np.ndarray:
+        """The ages (Gyr) of at most ``statistics.SHAPIRO_MAX_N`` rows, those with the smallest seeded hashes of
+        their identity (``binning``): what Lilliefors and Shapiro-Wilk test (``statistics.normality_tests``)."""
+        return self.reduced.bins.normality_ages
+
     def linear_bins(self, start: float, width: float, points: int) -> np.ndarray:
         """ISJ's weights, binned in the second pass over the domain the plan fixed (the only one asked for)."""
         plan = self.reduced.plan

@@ -155,7 +155,7 @@ def compare_partitioned(a, b, *, a_bandwidth: float | None, b_bandwidth: float |
     z = float(stats.norm.ppf(0.5 + _CI_LEVEL / 2))
     cross_a_on_b, cross_a_on_b_unavailable = attempt(lambda: _cross(a, b, a_bandwidth))
     cross_b_on_a, cross_b_on_a_unavailable = attempt(lambda: _cross(b, a, b_bandwidth))
-    paired, reason = paired_comparison(a, b)
+    paired, reason = paired_comparison(a, b, level=_CI_LEVEL)
     return Comparison(
         a=a.name, b=b.name, ks_statistic=ks.value, ks_pvalue=_ks_pvalue(ks.value, first.n, second.n),
         anderson_statistic=ad, anderson_pvalue=pvalue, anderson_pvalue_note=note, wasserstein=wasserstein,
@@ -177,7 +177,8 @@ def _paired_method(paired: bool, exact: bool) -> str:
     median = "exact (each difference is an exact difference of decimals)" if exact else "within half a cell"
     return (
         "Differences formed star by star inside each partition, where both ages of a star are in one row, "
-        "then reduced: the mean, standard deviation and Pearson's r from exact sums; the median from the "
+        "then reduced: the mean, standard deviation and Pearson's r from exact sums; the paired interval "
+        "(normal, from the standard error of the differences) and the paired t-test from the same sums; the median from the "
         f"differences' cell counts, {median}; the sign counts and Wilcoxon's signed-rank test from those counts "
         "(the normal approximation with scipy's tie correction); Spearman's rho is not computed (it needs the "
         "ranks of both ages of every star together); the stored pairs are those with the smallest hashes of "

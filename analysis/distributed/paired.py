@@ -8,7 +8,9 @@ a cell grid (on a decimal grid the exact integer difference of the two
 decimals). Nothing per star crosses a partition, so two ages of one star in
 different catalogs must be joined (crossmatched) into one first. From these:
 the mean difference (correctly rounded), its standard deviation and
-Pearson's r (the sums of squares within 2**-60 Gyr^2 per star), the median
+Pearson's r (the sums of squares within 2**-60 Gyr^2 per star), the normal
+interval of the mean difference and the paired t-test from its standard
+error sd(d) / sqrt(n) (``statistics.paired_from_moments``), the median
 difference (exact on a decimal grid, else within half a cell), the sign
 counts (exact) and Wilcoxon's signed-rank test from the counts of |d| (its
 normal approximation with scipy's tie correction, as scipy uses for large
@@ -25,6 +27,7 @@ from scipy import stats
 
 from ..availability import NotAvailable, attempt, not_available
 from ..results import MAX_STORED_VALUES, PairedComparison
+from ..statistics import paired_from_moments
 from .fixedpoint import SQUARE_BITS, SUM_BITS, as_fraction
 
 __all__ = ["paired_comparison", "signed_rank"]
@@ -74,8 +77,11 @@ def _pearson(n: int, sums: list[Fraction]) -> tuple[float, float]:
     return r, float(2 * stats.beta(half, half, loc=-1, scale=2).sf(abs(r)))
 
 
-def paired_comparison(a, b) -> tuple[PairedComparison | None, str | None]:
-    """The per-star comparison of two reduced columns (a - b), or why there is none."""
+def paired_comparison(a, b, *, level: float) -> tuple[PairedComparison | None, str | None]:
+    """The per-star comparison of two reduced columns (a - b), or why there is none; the interval of the
+    mean difference (at ``level``) and the paired t-test come from the exact sums of d and d**2
+    (``statistics.paired_from_moments``: the normal approximation, as the in-memory path uses above
+    ``engine.EXACT_MAX_N`` pairs)."""
     names = f"{a.label} and {b.label}"
     if a.source != b.source or a.pair_group is None or a.pair_group != b.pair_group:
         return None, f"{names} are not declared as measurements of the same stars, so only their distributions are compared."
@@ -96,13 +102,22 @@ def paired_comparison(a, b) -> tuple[PairedComparison | None, str | None]:
     kept = pair.sample.ages[[a.column, b.column]] if pair.sample is not None else np.empty((2, 0))
     kept = kept[:, ~np.isnan(kept).any(axis=0)][:, :MAX_STORED_VALUES]
     (w_stat, w_p), (r, r_p) = wilcoxon or (None, None), pearson or (None, None)
+    scale = max(abs(x) for c in (a, b) for x in (c.reduced.ranges.min_gyr, c.reduced.ranges.max_gyr))
+    difference = paired_from_moments(
+        n, float(d1 / n), math.sqrt(float(variance)), ptp=pair.ranges.max_gyr - pair.ranges.min_gyr, scale=scale,
+        level=level,
+    )  # fmt: skip
     return PairedComparison(
         n_pairs=n, mean_difference=float(d1 / n), median_difference=float(np.mean(middle)),
         std_difference=math.sqrt(float(variance)), n_a_older=positive, n_b_older=negative, n_equal=zero,
         wilcoxon_statistic=w_stat, wilcoxon_pvalue=w_p, pearson_r=r, pearson_pvalue=r_p,
         spearman_rho=None, spearman_pvalue=None,
         differences=tuple(float(d) for d in kept[0] - kept[1]), a_ages=tuple(float(v) for v in kept[0]),
-        b_ages=tuple(float(v) for v in kept[1]), wilcoxon_unavailable=wilcoxon_unavailable,
+        b_ages=tuple(float(v) for v in kept[1]), mean_difference_ci=difference.mean_difference_ci,
+        standard_error=difference.standard_error, ci_method=difference.ci_method,
+        ttest_statistic=difference.ttest_statistic, ttest_df=difference.ttest_df,
+        ttest_pvalue=difference.ttest_pvalue, ttest_unavailable=difference.ttest_unavailable,
+        wilcoxon_unavailable=wilcoxon_unavailable,
         pearson_unavailable=pearson_unavailable,
         spearman_unavailable=not_available(
             f"a partitioned catalog of {n} pairs",

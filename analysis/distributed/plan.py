@@ -44,6 +44,8 @@ MAX_EXACT_CELLS = 2**20
 ISJ_POINTS = 2**10
 #: Purpose of the seed word selecting the stored per-star pairs (figures), as ``seeds``' purposes.
 PAIR_SAMPLE = "paired-sample"
+#: Purpose of the seed word selecting each column's normality subsample (``binning``).
+NORMALITY_SAMPLE = "normality-sample"
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class Plan:
     folds: int
     sample_word: int
     sample_threshold: int
+    normality_word: int
     order: int = ORDER
 
 
@@ -210,6 +213,7 @@ def plan_reductions(
     return Plan(
         columns=tuple(columns), cells=cells, pair_cells=pair_cells, folds=int(folds),
         sample_word=int(seed_word(seed, "|".join(names), PAIR_SAMPLE)), sample_threshold=threshold,
+        normality_word=int(seed_word(seed, "|".join(names), NORMALITY_SAMPLE)),
     )  # fmt: skip
 
 

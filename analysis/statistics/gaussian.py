@@ -4,13 +4,15 @@ The maximum-likelihood normal of ``scipy.stats.norm.fit`` (mu the mean, sigma
 dividing by n), its log-likelihood (``norm.logpdf`` summed) and the
 Kolmogorov-Smirnov test of ``scipy.stats.kstest``, each computed by passes of
 ``sample.CHUNK`` ages: up to that many ages scipy's own numbers to the last
-bit, beyond it in bounded memory.
+bit, beyond it in bounded memory. Whether the ages are normal is judged by the
+tests of ``normality`` (Lilliefors, Shapiro-Wilk), whose results the fit carries.
 """
 
 import numpy as np
 from scipy import stats
 
 from ..results import GaussianFit
+from .normality import normality_tests
 from .sample import Sample, as_sample, mean, spread
 
 __all__ = ["SMOOTH_POINTS", "SMOOTH_SIGMAS", "fit_gaussian", "normal_fit"]
@@ -29,13 +31,16 @@ def normal_fit(values: np.ndarray) -> tuple[float, float]:
     return mu, spread(values, mu)
 
 
-def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
-    """Maximum-likelihood normal fit, its likelihood and a goodness-of-fit test.
+def fit_gaussian(ages: "np.ndarray | Sample", *, rng: np.random.Generator) -> GaussianFit:
+    """Maximum-likelihood normal fit, its likelihood and tests of normality.
 
     Parameters
     ----------
     ages : ndarray, shape (n,), or Sample
         Ages in Gyr; at least two distinct values.
+    rng : numpy.random.Generator
+        Draws the subsamples of the normality tests above their size limits
+        (``normality.normality_tests``); unused for smaller data sets.
 
     Returns
     -------
@@ -46,7 +51,10 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
         ``ks_statistic``/``ks_pvalue`` test the ages against the fitted normal
         (``scipy.stats.kstest``: D and ``kstwo.sf(D, n)``); because mu and
         sigma were estimated from the same ages the p-value is optimistic (too
-        large), see Lilliefors (1967). ``lecture_edges``/``lecture_counts``
+        large), see Lilliefors (1967): normality is judged instead by the
+        Lilliefors and Shapiro-Wilk tests of ``normality_tests`` (the
+        ``lilliefors_*``, ``shapiro_*`` and ``normality_note`` fields).
+        ``lecture_edges``/``lecture_counts``
         reproduce the lecture's curve: the 11 edges of ``np.histogram(ages)``
         and ``norm.pdf(edges) * n`` (stars per Gyr); ``lecture_histogram``
         holds that histogram's 10 counts. ``smooth_x``/``smooth_density`` is
@@ -61,6 +69,7 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
     ----------
     Akaike, H. (1974), IEEE Trans. Automatic Control 19, 716.
     Lilliefors, H. W. (1967), J. Am. Stat. Assoc. 62, 399.
+    Shapiro, S. S. & Wilk, M. B. (1965), Biometrika 52, 591.
     """
     if not hasattr(ages, "order_statistics") and np.ndim(ages) != 1:
         raise ValueError(f"fit_gaussian: expected a 1-D array with at least 2 distinct ages, got shape {np.shape(ages)}")
@@ -91,4 +100,5 @@ def fit_gaussian(ages: "np.ndarray | Sample") -> GaussianFit:
         lecture_counts=tuple(float(c) for c in stats.norm.pdf(edges, mu, sigma) * n),
         smooth_x=tuple(float(x) for x in smooth_x),
         smooth_density=tuple(float(d) for d in stats.norm.pdf(smooth_x, mu, sigma)),
+        **normality_tests(sample, rng=rng)._asdict(),
     )

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from matplotlib.axes import Axes
 import numpy as np
 
+from analysis.config import AGE_OF_UNIVERSE_GYR
+from analysis.formatting import level
 from analysis.results import AnalysisResult, Comparison, DatasetResult, Ecdf
 
 from .panels import Drawn, bin_width, clipped_note, cv_kde, kde_panel, missing_rules, model_title, shared_legend
@@ -15,6 +17,7 @@ from .style import (
     GAUSSIAN_COLOUR,
     age_reference_lines,
     format_gyr,
+    gyr_ticks,
     new_figure,
 )
 
@@ -67,7 +70,7 @@ def overview_figure(result: AnalysisResult) -> Drawn:
     caption = (
         "Each data set's ages (bars), the maximum-likelihood Gaussian (dashed) and the KDE at its "
         "cross-validated (CV) bandwidth (solid), as expected stars per bin. Dashed grey lines mark "
-        "0 Gyr and 13.8 Gyr, the age of the Universe." + clipped_note(clipped)
+        f"0 Gyr and {format_gyr(AGE_OF_UNIVERSE_GYR)} Gyr, the age of the Universe." + clipped_note(clipped)
         + "".join(missing_rules(d, "KDE", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
@@ -118,7 +121,12 @@ def _not_drawn(ax: Axes, text: str) -> None:
 
 
 def _medians(datasets: Sequence[DatasetResult]) -> str:
-    return "; ".join(f"{d.label} median {d.summary.median:.2f} Gyr" for d in datasets)
+    return "; ".join(f"{d.label} median {format_gyr(d.summary.median)} Gyr" for d in datasets)
+
+
+def _signed(value: float) -> str:
+    """A difference in Gyr as the tables print it, with its sign: ``+2.66``, ``-0.60``."""
+    return ("+" if value > 0 else "") + format_gyr(value)
 
 
 def comparison_kde_figure(result: AnalysisResult) -> Drawn:
@@ -229,20 +237,26 @@ def pair_figure(comparison: Comparison, a: DatasetResult, b: DatasetResult) -> D
     counts, edges = np.histogram(p.differences, bins="auto")
     hist.stairs(counts, edges, fill=True, color=a.colour, alpha=0.5)
     hist.axvline(0.0, color="#777777", linestyle=(0, (4, 3)), linewidth=0.8)
+    low, high = p.mean_difference_ci
+    hist.axvspan(low, high, color=GAUSSIAN_COLOUR, alpha=0.15, linewidth=0)
     hist.axvline(p.mean_difference, color=GAUSSIAN_COLOUR, linewidth=1.6)
-    hist.set_title(f"Mean difference {p.mean_difference:+.2f} Gyr", loc="left")
+    hist.set_title(f"Mean difference {_signed(p.mean_difference)} Gyr", loc="left")
     hist.set_xlabel(f"Difference (Gyr)\n{a.label} − {b.label}")
     hist.set_ylabel(COUNTS_LABEL)
+    gyr_ticks(hist.xaxis)
     which = "every pair" if len(p.a_ages) == p.n_pairs else f"{len(p.a_ages)} pairs evenly spaced in row order"
     shown = f", as a {PAIR_HISTOGRAM_BINS} x {PAIR_HISTOGRAM_BINS} histogram of {which} (darker: more stars)" if dense else ""
     alt = (
         f"Left: {a.label} age against {b.label} age for {p.n_pairs} stars with the 1:1 line{shown}; "
         f"{p.n_a_older} stars older in {a.label}, {p.n_b_older} older in {b.label}, {p.n_equal} equal. "
-        f"Right: histogram of the differences, mean {p.mean_difference:+.2f} Gyr "
-        f"(standard deviation {p.std_difference:.2f} Gyr)."
+        f"Right: histogram of the differences, mean {_signed(p.mean_difference)} Gyr "
+        f"(paired {level(comparison.ci_level)} interval {_signed(low)} to {_signed(high)} Gyr, shaded; "
+        f"standard deviation {format_gyr(p.std_difference)} Gyr)."
     )
     caption = (
         f"The same {p.n_pairs} stars in {a.label} and {b.label}. {'Cells' if dense else 'Points'} above the grey "
-        f"1:1 line are older in {a.label}; the solid line on the right marks the mean difference."
+        f"1:1 line are older in {a.label}; the solid line on the right marks the mean difference, "
+        f"{_signed(p.mean_difference)} Gyr, and the shaded band its paired {level(comparison.ci_level)} interval, "
+        f"{_signed(low)} to {_signed(high)} Gyr ({p.ci_method})."
     )
     return fig, alt, caption

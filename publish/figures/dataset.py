@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from analysis.formatting import pct
 from analysis.results import DatasetResult, SyntheticSample
 
 from .panels import (
@@ -15,10 +16,14 @@ from .panels import (
     missing_rules,
     model_title,
     panel_grid,
+    report_bins,
 )
 from .style import AGE_LABEL, COUNTS_LABEL, GAUSSIAN_COLOUR, age_reference_lines, format_gyr, new_figure
 
-__all__ = ["step_figure", "bandwidths_figure", "synthetic_figure"]
+#: The legend of the lecture's bars, so the figure itself says they are not the report's histogram.
+LECTURE_BARS = "Histogram: the lecture's 10 bins"
+
+__all__ = ["LECTURE_BARS", "step_figure", "bandwidths_figure", "synthetic_figure"]
 
 
 def step_figure(d: DatasetResult, *, with_scipy: bool) -> Drawn:
@@ -33,7 +38,7 @@ def step_figure(d: DatasetResult, *, with_scipy: bool) -> Drawn:
     fig, axes = new_figure(1, 1, row_height_in=3.4)
     ax = axes[0, 0]
     g = d.gaussian
-    draw_bars(ax, g.lecture_edges, g.lecture_histogram, d.colour)
+    draw_bars(ax, g.lecture_edges, g.lecture_histogram, d.colour, label=LECTURE_BARS)
     ax.plot(
         g.lecture_edges,
         g.lecture_counts,
@@ -54,9 +59,9 @@ def step_figure(d: DatasetResult, *, with_scipy: bool) -> Drawn:
     width = bin_width(g.lecture_edges)
     scipy_alt = f" and scipy's gaussian_kde (Scott bandwidth {format_gyr(d.scipy_kde.bandwidth)} Gyr)"
     alt = (
-        f"The lecture's 10-bin histogram of the {d.n} {d.label} ages (bins {width:.2f} Gyr wide, "
-        f"highest bar {max(g.lecture_histogram)} stars) with its Gaussian curve (mean {g.mu:.2f} Gyr, "
-        f"sigma {g.sigma:.2f} Gyr) evaluated at the 11 bin edges" + (scipy_alt if with_scipy else "") + "."
+        f"The lecture's 10-bin histogram of the {d.n} {d.label} ages (bins {format_gyr(width)} Gyr wide, "
+        f"highest bar {max(g.lecture_histogram)} stars) with its Gaussian curve (mean {format_gyr(g.mu)} Gyr, "
+        f"sigma {format_gyr(g.sigma)} Gyr) evaluated at the 11 bin edges" + (scipy_alt if with_scipy else "") + "."
     )
     step, curves, they = ("9", "Curves are", "they line") if with_scipy else ("7", "The curve is", "it lines")
     caption = (
@@ -64,7 +69,10 @@ def step_figure(d: DatasetResult, *, with_scipy: bool) -> Drawn:
         "10 bins and norm.pdf(edges) × n at their 11 edges"
         + (", with scipy's gaussian_kde × n" if with_scipy else "")
         + f". {curves} density × n (stars per Gyr), not stars per bin, so {they} up with the bars "
-        f"only where bins are 1 Gyr wide (these are {width:.2f} Gyr)." + clipped_note(clipped)
+        f"only where bins are 1 Gyr wide (these are {format_gyr(width)} Gyr). These are the lecture's bins, "
+        f"kept only to reproduce its steps; every other histogram of {d.label} in this report has "
+        f"{report_bins(d)}."
+        + clipped_note(clipped)
     )
     return fig, alt, caption
 
@@ -87,8 +95,8 @@ def bandwidths_figure(d: DatasetResult) -> Drawn:
         f"each with the KDE at one bandwidth: {listed}."
     )
     caption = (
-        f"{d.label}: the same histogram with KDEs from the narrowest to the widest bandwidth, as "
-        "expected stars per bin. Narrow kernels put a spike on every star; wide ones blur the "
+        f"{d.label}: the report's histogram ({report_bins(d)}, as on every page) with KDEs from the "
+        "narrowest to the widest bandwidth, as expected stars per bin. Narrow kernels put a spike on every star; wide ones blur the "
         "shape." + clipped_note(clipped) + missing_rules(d, "panel")
     )
     return fig, alt, caption
@@ -124,7 +132,7 @@ def synthetic_figure(d: DatasetResult) -> Drawn:
     for ax in axes[::PANEL_COLUMNS]:
         ax.set_ylabel(COUNTS_LABEL)
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
-    below = ", ".join(f"{model_title(s)}: {100 * s.fraction_below_zero:.1f} %" for s in d.synthetic)
+    below = ", ".join(f"{model_title(s)}: {pct(s.fraction_below_zero)}" for s in d.synthetic)
     alt = (
         f"{len(d.synthetic)} panels for {d.label}: observed histogram, "
         f"one synthetic sample of {d.n} ages and "
@@ -138,8 +146,8 @@ def synthetic_figure(d: DatasetResult) -> Drawn:
         else ""
     )
     caption = (
-        f"Samples from the KDE of {d.label} binned like the data. The band holds the middle 90 % of "
-        f"{d.synthetic[0].replicates} replicate counts per bin; synthetic ages outside the data's "
+        f"Samples from the KDE of {d.label} binned like the data ({report_bins(d)}). The band holds the "
+        f"middle 90 % of {d.synthetic[0].replicates} replicate counts per bin; synthetic ages outside the data's "
         f"bins are not drawn (their share below 0 Gyr is in the alt text and tables).{scaled}"
         + missing_rules(d, "panel")
     )

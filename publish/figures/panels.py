@@ -30,6 +30,7 @@ __all__ = [
     "clipped_note",
     "kde_panel",
     "panel_grid",
+    "report_bins",
 ]
 
 #: A drawn figure, its alt text and its caption.
@@ -93,9 +94,21 @@ def bin_width(edges: Sequence[float]) -> float:
     return (edges[-1] - edges[0]) / (len(edges) - 1)
 
 
-def draw_bars(ax: Axes, edges: Sequence[float], counts: Sequence[int], colour: str) -> None:
+def draw_bars(
+    ax: Axes, edges: Sequence[float], counts: Sequence[int], colour: str, *, label: str = "Histogram"
+) -> None:
     """A filled histogram: ``counts[i]`` stars between ``edges[i]`` and ``edges[i + 1]`` (Gyr)."""
-    ax.stairs(counts, edges, fill=True, color=colour, alpha=0.35, label="Histogram")
+    ax.stairs(counts, edges, fill=True, color=colour, alpha=0.35, label=label)
+
+
+def report_bins(d: DatasetResult) -> str:
+    """The data set's one histogram, as captions name it: its bins, their width and the rule.
+
+    Every figure and page bins a data set's ages alike (``DatasetResult.histogram``);
+    only the lecture's steps keep its 10 bins, and say so.
+    """
+    h = d.histogram
+    return f"{len(h.counts)} bins of {format_gyr(bin_width(h.edges))} Gyr, numpy's \"auto\" rule"
 
 
 def limit_to_bars(ax: Axes, bars_max: float, curve_max: float) -> bool:

@@ -12,21 +12,26 @@ from pathlib import Path
 
 import matplotlib
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 import numpy as np
 
 from analysis.config import AGE_OF_UNIVERSE_GYR
+from analysis.formatting import gyr
 
 __all__ = [
     "AGE_LABEL",
     "COUNTS_LABEL",
     "DENSITY_LABEL",
     "FIGURE_WIDTH_IN",
+    "AGE_TICK_STEPS",
     "GAUSSIAN_COLOUR",
     "PNG_DPI",
     "figure_style",
     "new_figure",
     "age_reference_lines",
+    "gyr_ticks",
     "save_figure",
     "format_gyr",
 ]
@@ -39,6 +44,9 @@ FIGURE_WIDTH_IN = 7.0
 PNG_DPI = 200
 #: Neutral dark grey for the Gaussian model, distinct from every data set colour.
 GAUSSIAN_COLOUR = "#333333"
+#: Tick steps of every axis in Gyr (ages, differences of ages): 1, 2 or 5 times a power of ten, so
+#: one figure's axis never reads 0.0, 2.5, 5.0 beside another's 0, 5, 10.
+AGE_TICK_STEPS = (1, 2, 5, 10)
 #: Thin dashed guides at 0 Gyr and the age of the Universe.
 _REFERENCE_STYLE = {"color": "#777777", "linestyle": (0, (4, 3)), "linewidth": 0.8, "zorder": 0}
 
@@ -82,15 +90,29 @@ def new_figure(rows: int, cols: int, *, row_height_in: float, **subplot_kw) -> t
     return fig, axes
 
 
+def gyr_ticks(axis: Axis) -> None:
+    """The one tick rule of an axis in Gyr: steps of 1, 2 or 5 times a power of ten, plain numbers.
+
+    Labels carry as many decimals as the step needs (none from a step of
+    1 Gyr up), no offset and no powers of ten.
+    """
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=list(AGE_TICK_STEPS)))
+    formatter = ScalarFormatter(useOffset=False)
+    formatter.set_scientific(False)
+    axis.set_major_formatter(formatter)
+
+
 def age_reference_lines(ax: Axes, *, horizontal: bool = False) -> None:
-    """Dashed lines at 0 Gyr and 13.8 Gyr (the age of the Universe) on an age axis.
+    """Dashed lines at 0 Gyr and 13.8 Gyr (the age of the Universe) on an age axis, with its tick rule.
 
     The axis limits grow to include both, so readers always see where
-    physically possible ages end.
+    physically possible ages end; the axis's ticks follow ``gyr_ticks``,
+    as every age axis of the report does.
     """
     draw = ax.axhline if horizontal else ax.axvline
     for age in (0.0, AGE_OF_UNIVERSE_GYR):
         draw(age, **_REFERENCE_STYLE)
+    gyr_ticks(ax.yaxis if horizontal else ax.xaxis)
 
 
 def _rendered(fig: Figure, fmt: str) -> bytes:
@@ -130,9 +152,9 @@ def save_figure(fig: Figure, out_dir: Path, figure_id: str) -> tuple[str, str]:
 
 
 def format_gyr(value: float) -> str:
-    """A bandwidth or age for titles: three significant digits, no trailing zeros.
+    """A bandwidth or age for titles, legends and alt text, as the tables print it (``formatting.gyr``).
 
-    >>> format_gyr(0.5213), format_gyr(1.0), format_gyr(0.01)
-    ('0.521', '1', '0.01')
+    >>> format_gyr(0.5213), format_gyr(1.0), format_gyr(0.01), format_gyr(1.3996)
+    ('0.521', '1.00', '0.01', '1.40')
     """
-    return f"{value:.3g}"
+    return gyr(value)

@@ -19,7 +19,7 @@ from analysis.errors import RenderError
 from analysis.folds import MIN_TRAINING_STARS
 from analysis.minimums import MINIMUMS
 from analysis.results import AnalysisResult
-from analysis.statistics import BANDWIDTH_RULES
+from analysis.statistics import BANDWIDTH_RULES, LILLIEFORS_MAX_N, LILLIEFORS_PVALUE_RANGE, SHAPIRO_MAX_N
 
 from ..buildinfo import BuildInfo
 from ..downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
@@ -99,6 +99,21 @@ def _pdf_view(info: BuildInfo, figures: Mapping[str, Figure]) -> dict[str, Any]:
     }
 
 
+def _normality_findings(views: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The data sets grouped by what the tests of normality decide, in the order they come.
+
+    Each group holds the tests that reject and those that do not (``views._normality_view``) and its
+    data sets; data sets no test is available for form a group with both lists empty.
+    """
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, Any]] = {}
+    for v in views:
+        n = v["normality"]
+        key = (tuple(n["rejecting"]), tuple(n["not_rejecting"]))
+        groups.setdefault(key, {"rejecting": n["rejecting"], "not_rejecting": n["not_rejecting"], "datasets": []})
+        groups[key]["datasets"].append(v)
+    return list(groups.values())
+
+
 def build_context(
     result: AnalysisResult,
     datasets: Sequence[Dataset],
@@ -134,13 +149,18 @@ def build_context(
         "cv_folds": result.cv_folds,
         "bandwidth_grid": list(result.bandwidth_grid),
         "bootstrap_resamples": info.config.bootstrap_resamples,
+        "normality": {
+            "lilliefors_range": LILLIEFORS_PVALUE_RANGE,
+            "shapiro_max_n": SHAPIRO_MAX_N,
+            "lilliefors_max_n": LILLIEFORS_MAX_N,
+        },
         "rules": [{"key": r.name, "name": r.title, "reference": r.reference} for r in BANDWIDTH_RULES.values()],
         "datasets": dataset_views,
         "comparisons": comparisons,
         # A data set's missing own score is one note, however many pairs it is in.
         "cross_notes": list({n["what"]: n for p in comparisons for x in p["cross"] for n in x["notes"]}.values()),
         "findings": {
-            "gaussian_rejected": [v for v in dataset_views if v["ks_rejects"]],
+            "normality": _normality_findings(dataset_views),
             "kde_beats_gaussian": [v for v in dataset_views if v["kde_beats_gaussian"]],
             "cv_small": [v for v in dataset_views if v["cv_pulled_small"]],
             "heavy_ties": [v for v in dataset_views if v["ties"].heavy],

@@ -9,11 +9,12 @@ reason in a table's notes.
 from collections.abc import Mapping
 from typing import Any
 
+from analysis.compare import AD_PVALUE_RANGE
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.folds import folds_text
-from analysis.results import Comparison, DatasetResult, EngineInfo
-from analysis.statistics import BANDWIDTH_RULES
+from analysis.results import Comparison, DatasetResult, EngineInfo, GaussianFit
+from analysis.statistics import BANDWIDTH_RULES, LILLIEFORS_PVALUE_RANGE
 
 from ..figures import DATASET_FIGURES, Figure
 from .references import dataset_key
@@ -53,6 +54,50 @@ def _engine_view(e: EngineInfo, n: int) -> dict[str, Any]:
 def _notes(*pairs: tuple[str, str | None]) -> list[dict[str, str]]:
     """The (what, reason) pairs whose reason is set: a table's notes on what is not available."""
     return [{"what": what, "reason": reason} for what, reason in pairs if reason]
+
+
+def _bound(pvalue: float | None, clipped_to: tuple[float, float]) -> str | None:
+    """``"floor"`` or ``"cap"`` when a test's table clipped ``pvalue`` to that end of ``clipped_to``, else None.
+
+    The ``pvalue`` filter then prints it as a bound (``"≤ 0.001"``), and the table's note says why.
+    """
+    if pvalue is None:
+        return None
+    low, high = clipped_to
+    # statsmodels returns its floor as 0.0009999999999998899: within a few units in the last place.
+    if pvalue <= low * (1 + 1e-9):
+        return "floor"
+    return "cap" if pvalue >= high * (1 - 1e-9) else None
+
+
+def _bins_view(edges: tuple[float, ...]) -> dict[str, Any]:
+    """How many equal bins of which width (Gyr) a histogram has."""
+    return {"count": len(edges) - 1, "width": (edges[-1] - edges[0]) / (len(edges) - 1)}
+
+
+def _normality_view(g: GaussianFit) -> dict[str, Any]:
+    """The two tests of normality with their decisions at ``ALPHA``; the KS p-value of the fit is not one of them.
+
+    ``rejecting`` and ``not_rejecting`` name the tests, in the order listed, for the sentences the
+    pages state; a test that is not available is in neither, and ``notes`` says why.
+    """
+    tests = [
+        {
+            "name": "Lilliefors", "symbol": "D", "statistic": g.lilliefors_statistic, "pvalue": g.lilliefors_pvalue,
+            "bound": _bound(g.lilliefors_pvalue, LILLIEFORS_PVALUE_RANGE), "rejects": _rejects(g.lilliefors_pvalue),
+        },
+        {
+            "name": "Shapiro-Wilk", "symbol": "W", "statistic": g.shapiro_statistic, "pvalue": g.shapiro_pvalue,
+            "bound": None, "rejects": _rejects(g.shapiro_pvalue),
+        },
+    ]  # fmt: skip
+    return {
+        "tests": tests,
+        "rejecting": [t["name"] for t in tests if t["rejects"]],
+        "not_rejecting": [t["name"] for t in tests if t["rejects"] is False],
+        "note": g.normality_note,
+        "notes": _notes(("Lilliefors' test", g.lilliefors_unavailable), ("Shapiro-Wilk test", g.shapiro_unavailable)),
+    }
 
 
 def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) -> dict[str, Any]:
@@ -110,7 +155,10 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) ->
         # A partitioned catalog's source and pieces (not in the result: its numbers do not depend on them).
         "partitions": getattr(d, "partitions", None),
         "gaussian": r.gaussian,
-        "ks_rejects": r.gaussian.ks_pvalue < ALPHA,
+        "normality": _normality_view(r.gaussian),
+        # The one histogram of the data set on every page, and the lecture's, shown only with its steps.
+        "bins": _bins_view(r.histogram.edges),
+        "lecture_bins": _bins_view(r.gaussian.lecture_edges),
         "bw": bw,
         "bandwidths": [
             {"name": BANDWIDTH_RULES[c.rule].title, "bandwidth": c.bandwidth, "note": c.note, "unavailable": c.unavailable}
@@ -143,6 +191,14 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) ->
     }
 
 
+def _width_ratio(c: Comparison) -> float | None:
+    """The width of the interval resampling each data set on its own over the paired one's, if both are set."""
+    if c.paired is None:
+        return None
+    paired = c.paired.mean_difference_ci[1] - c.paired.mean_difference_ci[0]
+    return (c.mean_difference_ci[1] - c.mean_difference_ci[0]) / paired if paired > 0 else None
+
+
 def _rejects(pvalue: float | None) -> bool | None:
     """Whether a test rejects at ``ALPHA``; None when it is not available."""
     return None if pvalue is None else pvalue < ALPHA
@@ -173,26 +229,38 @@ def _cross_view(train: dict[str, Any], test: dict[str, Any], score: float | None
 def comparison_view(
     c: Comparison, views: Mapping[str, dict[str, Any]], figures: Mapping[str, Figure]
 ) -> dict[str, Any]:
-    """One pair's tests with the decisions the text states (None where a test is not available)."""
+    """One pair's tests with the decisions the text states (None where a test is not available).
+
+    The headline difference (``older_by``, ``older_ci``) is per star, with the paired interval, when
+    the two data sets are the same stars (``paired_interval``), else the difference of their means
+    with the interval that resamples each data set on its own; ``ci_method`` says which.
+    """
     a, b = views[c.a], views[c.b]
-    a_older = c.mean_difference >= 0
-    low, high = c.mean_difference_ci
+    q = c.paired
+    headline = q or c  # both records name the difference, its interval and its method alike
+    difference, (low, high), ci_method = headline.mean_difference, headline.mean_difference_ci, headline.ci_method
+    a_older = difference >= 0
     # Cross-prediction loss: how much worse the other's KDE predicts a data set than its own held-out CV score.
     cross = [
         _cross_view(a, b, c.cross_a_on_b, c.cross_a_on_b_unavailable),
         _cross_view(b, a, c.cross_b_on_a, c.cross_b_on_a_unavailable),
     ]
     drops = [x["drop"] for x in cross]
-    q = c.paired
     return {
         "a": a,
         "b": b,
         "c": c,
+        "paired_interval": q is not None,
+        "ci_method": ci_method,
+        "ttest_rejects": None if q is None else _rejects(q.ttest_pvalue),
+        "anderson_bound": _bound(c.anderson_pvalue, AD_PVALUE_RANGE),
+        # How much wider the interval of independent samples is: what the pairing is worth (None if unpaired).
+        "unpaired_width_ratio": _width_ratio(c),
         "ks_rejects": c.ks_pvalue < ALPHA,
         "anderson_rejects": _rejects(c.anderson_pvalue),
         "older": a if a_older else b,
         "younger": b if a_older else a,
-        "older_by": abs(c.mean_difference),
+        "older_by": abs(difference),
         "older_ci": (low, high) if a_older else (-high, -low),
         "ci_excludes_zero": low > 0 or high < 0,
         "cross": cross,
@@ -202,6 +270,7 @@ def comparison_view(
             ("Wilcoxon signed-rank test", q.wilcoxon_unavailable),
             ("Pearson's r", q.pearson_unavailable),
             ("Spearman's rho", q.spearman_unavailable),
+            ("Paired t-test", q.ttest_unavailable),
         ),
         "figure": figures[f"pair-{c.a}-{c.b}"] if q is not None else None,
     }

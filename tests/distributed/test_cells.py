@@ -34,7 +34,7 @@ def test_on_a_decimal_grid_every_descriptive_statistic_is_the_in_memory_one(deci
     assert auto_histogram(cells) == auto_histogram(memory)
     assert empirical_cdf(cells) == empirical_cdf(memory)
     assert empirical_cdf(cells, max_points=100) == empirical_cdf(memory, max_points=100)
-    fit, expected = fit_gaussian(cells), fit_gaussian(memory)
+    fit, expected = fit_gaussian(cells, rng=np.random.default_rng(0)), fit_gaussian(memory, rng=np.random.default_rng(0))
     # The sums are exact here and rounded once, numpy's are pairwise: equal to the last bits.
     assert fit.mu == pytest.approx(expected.mu, rel=1e-15) and fit.sigma == pytest.approx(expected.sigma, rel=1e-14)
     assert fit.log_likelihood == pytest.approx(expected.log_likelihood, rel=1e-12)
@@ -42,6 +42,30 @@ def test_on_a_decimal_grid_every_descriptive_statistic_is_the_in_memory_one(deci
     assert (fit.lecture_edges, fit.lecture_histogram) == (expected.lecture_edges, expected.lecture_histogram)
     # ISJ's linear binning summed in fixed point: the weights within 1e-15, the bandwidth within 1e-9.
     assert isj(cells) == pytest.approx(improved_sheather_jones(decimal), rel=1e-9)
+
+
+def test_normality_runs_on_the_hash_selected_subsample_whatever_the_partitioning():
+    from analysis.statistics import SHAPIRO_MAX_N, normality_tests
+
+    ages = np.random.default_rng(5).gamma(9.0, 0.6, 3 * SHAPIRO_MAX_N)
+    whole = CellSample(reduce_arrays([ages], ["a"], CONFIG).column(0))
+    drawn = whole.normality_subsample()
+    assert drawn.size == SHAPIRO_MAX_N and np.isin(drawn, ages).all() and np.unique(drawn).size == drawn.size
+    result = normality_tests(whole, rng=np.random.default_rng(0))
+    expected = stats.shapiro(drawn)
+    assert result.shapiro_n == SHAPIRO_MAX_N and result.shapiro_pvalue == pytest.approx(expected.pvalue, rel=1e-12)
+    assert result.lilliefors_pvalue is not None and "smallest seeded hashes" in result.normality_note
+    # Reduced in 7 pieces and merged: the same rows, so the same tests to the bit.
+    from analysis.distributed.binning import merge_bins, reduce_bins
+    from analysis.distributed.identity import index_keys
+
+    reduced = reduce_arrays([ages], ["a"], CONFIG)
+    cuts = np.linspace(0, ages.size, 8).astype(int)
+    parts = [reduce_bins([ages[i:j]], index_keys(i, j - i), reduced.plan, where="t") for i, j in zip(cuts, cuts[1:])]
+    merged = parts[0]
+    for part in parts[1:]:
+        merged = merge_bins(merged, part, keep=10)
+    assert np.array_equal(merged.columns[0].normality_ages, reduced.bins.columns[0].normality_ages)
 
 
 def test_the_mean_is_correctly_rounded_from_exact_sums():

@@ -15,6 +15,7 @@ from statsmodels.distributions.empirical_distribution import ECDF
 from analysis.config import AnalysisConfig
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
+from analysis.formatting import gyr
 from analysis.statistics import empirical_cdf
 from analysis.pipeline import analyse
 from publish.figures.style import FIGURE_WIDTH_IN, PNG_DPI
@@ -153,7 +154,7 @@ def test_heldout_caption_lists_every_off_scale_score(result, drawn):
     caption = figures["generative-heldout"].caption
     assert any(s.bandwidth == 0.01 for _, s in off_scale), "h = 0.01 Gyr should score far below the others"
     for label, s in off_scale:
-        name = "Gaussian" if s.bandwidth is None else f"h = {s.bandwidth:.3g} Gyr"
+        name = "Gaussian" if s.bandwidth is None else f"h = {gyr(s.bandwidth)} Gyr"
         assert f"{label} {name}: {s.mean_log_likelihood:.1f}" in caption
     assert caption.count(": -") == len(off_scale)
 
@@ -217,8 +218,8 @@ def test_step_figures_draw_the_lectures_10_bin_histogram_and_curves(result, data
                 x, y = kde_lines[0].get_data()
                 np.testing.assert_allclose(y, stats.gaussian_kde(ages)(x) * ages.size, rtol=1e-6)
             width = (edges[-1] - edges[0]) / 10
-            assert f"bins {width:.2f} Gyr wide, highest bar {counts.max()} stars" in alt
-            assert f"these are {width:.2f} Gyr" in caption
+            assert f"bins {gyr(width)} Gyr wide, highest bar {counts.max()} stars" in alt
+            assert f"these are {gyr(width)} Gyr" in caption
             assert ("gaussian_kde" in caption) == with_scipy
 
 
@@ -376,3 +377,33 @@ def test_a_cv_curve_without_a_maximum_is_drawn_without_its_star(tmp_path):
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "CV choice" not in labels and "ISJ" not in labels and "Scott" in labels
     assert "no CV" in alt and "no ISJ" in alt
+
+
+def test_every_histogram_of_a_data_set_has_its_bins_but_the_lectures_steps(result):
+    """One histogram per data set: the report's bins in every figure, the lecture's 10 only in its steps, labelled."""
+    from publish.figures.across import bandwidth_lecture_figure, overview_figure
+    from publish.figures.dataset import LECTURE_BARS, bandwidths_figure, synthetic_figure
+
+    def bars(fig):
+        """The edges of every filled histogram drawn, with its legend label."""
+        return [
+            (p.get_label(), tuple(p.get_data().edges))
+            for ax in fig.axes for p in ax.patches if isinstance(p, StepPatch) and p.get_fill()
+        ]  # fmt: skip
+
+    overview = bars(overview_figure(result)[0])
+    assert [edges for _, edges in overview] == [d.histogram.edges for d in result.datasets]
+    lecture_grid = bars(bandwidth_lecture_figure(result)[0])
+    for d in result.datasets:
+        assert sum(edges == d.histogram.edges for _, edges in lecture_grid) == len(result.bandwidth_grid) + 1
+        for draw in (bandwidths_figure, synthetic_figure):
+            fig, _, caption = draw(d)
+            assert {edges for _, edges in bars(fig)} == {d.histogram.edges}, draw.__name__
+            width = (d.histogram.edges[-1] - d.histogram.edges[0]) / len(d.histogram.counts)
+            assert f"{len(d.histogram.counts)} bins of {gyr(width)} Gyr" in caption
+        for with_scipy in (False, True):
+            fig, _, caption = step_figure(d, with_scipy=with_scipy)
+            assert bars(fig) == [(LECTURE_BARS, d.gaussian.lecture_edges)]
+            legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+            assert "lecture's 10 bins" in LECTURE_BARS and LECTURE_BARS in legend
+            assert f"every other histogram of {d.label} in this report has {len(d.histogram.counts)} bins" in caption

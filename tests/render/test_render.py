@@ -19,7 +19,7 @@ from analysis.pipeline import analyse
 from analysis.results import EngineInfo
 from publish.buildinfo import BuildInfo, SourceInfo
 from publish.figures import figure_plan
-from publish.render.filters import gyr, md, na, num, pct, pvalue, sci, url
+from publish.render.filters import gyr, level, md, na, num, pct, pvalue, sci, url
 from publish.render import (
     EXPLORER_BIN_GYR,
     EXPLORER_MAX_AGES,
@@ -27,6 +27,7 @@ from publish.render import (
     build_context,
     explorer_json,
     fine_histogram,
+    make_environment,
     render_pages,
 )
 
@@ -142,6 +143,85 @@ def test_findings_state_which_data_set_is_older_from_the_means(rendered):
     assert f"- **{md(older.label)}** is older on average than **{md(younger.label)}** by {gyr(difference)} Gyr" in index
 
 
+def _oriented(difference: float, interval: tuple[float, float]) -> tuple[float, float]:
+    """The interval of a difference as the pages state it: for the older data set minus the younger."""
+    low, high = interval
+    return (low, high) if difference >= 0 else (-high, -low)
+
+
+def test_the_headline_difference_is_paired_for_the_same_stars_and_of_the_means_otherwise(rendered):
+    out, _, result, _, _ = rendered
+    index, comparison, report = ((out / name).read_text() for name in ("index.qmd", "comparison.qmd", "report.qmd"))
+    paired = [c for c in result.comparisons if c.paired is not None]
+    assert len(paired) == 1 and len(result.comparisons) == 3
+    for c in result.comparisons:
+        q = c.paired
+        if q is not None:
+            low, high = _oriented(q.mean_difference, q.mean_difference_ci)
+            unpaired = _oriented(c.mean_difference, c.mean_difference_ci)
+            assert q.ci_method.startswith("paired percentile bootstrap: 2000 resamples of the 60 stars")
+            stated = (
+                f"the mean of the per-star differences of the {q.n_pairs} stars in both (paired 95 % interval "
+                f"{gyr(low)} to {gyr(high)} Gyr, a {md(q.ci_method)}; paired $t$-test $p$ "
+                f"{pvalue(q.ttest_pvalue, relation=True)})"
+            )
+            assert stated in index and stated in report
+            assert f"(paired 95 % interval {gyr(low)} to {gyr(high)} Gyr)" in comparison
+            row = f"{gyr(q.mean_difference_ci[0])} to {gyr(q.mean_difference_ci[1])}"
+            assert f"| Paired 95 % interval of the mean difference (Gyr) | {row} |" in comparison
+            assert f"$t$ = {num(q.ttest_statistic)} with {q.n_pairs - 1} degrees of freedom" in comparison
+            # The interval that ignores the pairing is not stated for the same stars.
+            for page in (index, comparison, report):
+                assert f"{gyr(unpaired[0])} to {gyr(unpaired[1])}" not in page
+                assert f"{gyr(c.mean_difference_ci[0])} to {gyr(c.mean_difference_ci[1])}" not in page
+        else:
+            low, high = _oriented(c.mean_difference, c.mean_difference_ci)
+            assert f"(95 % interval {gyr(low)} to {gyr(high)} Gyr, a {md(c.ci_method)})" in index
+            row = f"{gyr(c.mean_difference_ci[0])} to {gyr(c.mean_difference_ci[1])}"
+            assert f"95 % interval {row} | – |" in comparison
+
+
+def _verdict(rejecting: list[str], not_rejecting: list[str]) -> str:
+    """What the tests of normality decide, in the pages' words (written out independently of the macro)."""
+    if rejecting and not_rejecting:
+        return f"{rejecting[0]} rejects normality at the 5 % level ({not_rejecting[0]} does not)"
+    if rejecting:
+        verb = "reject" if len(rejecting) == 2 else "rejects"
+        return f"{' and '.join(rejecting)} {verb} normality at the 5 % level"
+    return "Neither Lilliefors nor Shapiro-Wilk rejects normality at the 5 % level"
+
+
+def test_normality_is_judged_by_lilliefors_and_shapiro_wilk_not_by_the_fitted_ks(rendered):
+    out, datasets, result, _, _ = rendered
+    index = (out / "index.qmd").read_text()
+    from statsmodels.stats.diagnostic import lilliefors
+
+    verdicts = set()
+    for d, r in zip(datasets, result.datasets, strict=True):
+        lilliefors_p, shapiro_p = lilliefors(d.ages, dist="norm")[1], stats.shapiro(d.ages).pvalue
+        tests = {"Lilliefors": lilliefors_p, "Shapiro-Wilk": shapiro_p}
+        verdict = _verdict([t for t, p in tests.items() if p < 0.05], [t for t, p in tests.items() if p >= 0.05])
+        verdicts.add(verdict)
+        page = (out / f"dataset-{d.name}.qmd").read_text()
+        assert f"| Lilliefors $p$ | {pvalue(lilliefors_p)} |" in page
+        assert f"| Shapiro-Wilk $p$ | {pvalue(shapiro_p)} |" in page
+        assert f"from the ages): {verdict}." in page
+        assert "not calibrated" in page and "Kolmogorov-Smirnov $p$ |" not in page
+        assert f"{verdict} for" in index and f"Lilliefors $p$ {pvalue(lilliefors_p, relation=True)}" in index
+    assert "Kolmogorov-Smirnov test rejects the fitted Gaussian" not in index
+
+
+@pytest.mark.parametrize(
+    ("rejecting", "not_rejecting"),
+    [(["Lilliefors", "Shapiro-Wilk"], []), (["Lilliefors"], ["Shapiro-Wilk"]), ([], ["Lilliefors", "Shapiro-Wilk"])],
+)
+def test_the_normality_verdict_names_the_tests_that_reject(rendered, rejecting, not_rejecting):
+    macros = make_environment().get_template("partials/macros.md.j2").make_module({"alpha": 0.05})
+    verdict = {"rejecting": rejecting, "not_rejecting": not_rejecting}
+    assert str(macros.normality_verdict(verdict)) == _verdict(rejecting, not_rejecting)
+    assert str(macros.normality_verdict({"rejecting": [], "not_rejecting": []})) == "No test of normality is available"
+
+
 def test_data_label_is_escaped_for_markdown_html_and_quarto(rendered):
     out = rendered[0]
     page = (out / "dataset-joyce.qmd").read_text()
@@ -228,11 +308,20 @@ def test_sci_filter():
 def test_pvalue_and_percent_filters():
     assert [pvalue(p) for p in (0.0001, 0.0342, 1.0)] == ["< 0.001", "0.034", "1.000"]
     assert pvalue(0.2, relation=True) == "= 0.200"
-    assert [pct(f) for f in (0.0, 0.00004, 0.0005, 0.0321, 0.95)] == ["0 %", "< 0.01 %", "0.05 %", "3.2 %", "95 %"]
+    # A p-value a test's table clips reads as a bound, in tables and prose alike.
+    assert [pvalue(0.001, bound="floor"), pvalue(0.99, relation=True, bound="cap")] == ["≤ 0.001", "≥ 0.990"]
+    with pytest.raises(RenderError, match="expected bound floor, cap or None, got 'ceiling'"):
+        pvalue(0.5, bound="ceiling")
+    # One rule for a fraction of stars: one decimal from 0.1 %, so 22 % reads 22.0 % beside 22.7 %.
+    assert [pct(f) for f in (0.0, 0.00004, 0.0005, 0.0321, 0.22, 0.227, 0.95)] == [
+        "0 %", "< 0.01 %", "0.05 %", "3.2 %", "22.0 %", "22.7 %", "95.0 %"
+    ]
+    # Levels are chosen, not measured: as given.
+    assert [level(a) for a in (0.05, 0.95, 0.025)] == ["5 %", "95 %", "2.5 %"]
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), None, "3"])
-@pytest.mark.parametrize("fmt", [gyr, num, pvalue, pct])
+@pytest.mark.parametrize("fmt", [gyr, num, pvalue, pct, level])
 def test_filters_refuse_missing_or_non_finite_numbers(fmt, bad):
     with pytest.raises(RenderError, match="expected a"):
         fmt(bad)
