@@ -9,7 +9,7 @@ from scipy import stats
 from analysis.compare import compare
 from analysis.dataset import Dataset
 from analysis.results import to_json
-from analysis.statistics import PAIRED_T_MIN_PAIRS, paired_difference
+from analysis.statistics import PAIRED_T_MIN_PAIRS, paired_difference, paired_from_moments
 
 
 def _loop_bootstrap(differences: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -79,6 +79,21 @@ def test_catalogs_use_the_normal_approximation_with_the_paired_standard_error():
     assert result.ci_method.startswith("paired normal approximation") and "above 20000 pairs" in result.ci_method
     # The normal interval agrees with the bootstrap for normal differences.
     assert result.mean_difference_ci == pytest.approx(_difference(a, b).mean_difference_ci, abs=0.15 * se)
+
+
+def test_from_moments_is_the_normal_path_from_a_catalogs_sums():
+    a, b = _pairs(4, n=500)
+    d = a - b
+    whole = _difference(a, b, normal=True)
+    sums = paired_from_moments(
+        d.size, float(d.mean()), float(d.std(ddof=1)), ptp=float(np.ptp(d)), scale=float(max(a.max(), b.max())), level=0.95
+    )
+    assert sums.mean_difference_ci == pytest.approx(whole.mean_difference_ci, rel=1e-12)
+    assert sums.standard_error == pytest.approx(whole.standard_error, rel=1e-12)
+    assert (sums.ttest_statistic, sums.ttest_df) == (pytest.approx(whole.ttest_statistic, rel=1e-12), whole.ttest_df)
+    assert sums.ttest_pvalue == pytest.approx(whole.ttest_pvalue, rel=1e-9) and "exact sums" in sums.ci_method
+    same = paired_from_moments(50, 1.5, 0.0, ptp=0.0, scale=10.0, level=0.95)
+    assert same.ttest_pvalue is None and "every star's difference is 1.5 Gyr" in same.ttest_unavailable
 
 
 def test_seeded():
