@@ -3,41 +3,86 @@
 ``analyse_dataset`` builds one data set's ``DatasetResult`` once, whatever
 its size: every statistic from ``analysis.statistics``, the kernel sums from
 the engine ``choose.engine_for`` picks (exact up to ``engine.EXACT_MAX_N``
-ages, binned above).
+ages, binned above). The CV bandwidth maximises the leave-one-out likelihood
+(no random split: the same for every seed), with interval scores when the
+ages' precision is coarse for the bandwidths in play; up to ``NESTED_MAX_N``
+ages the held-out scores are nested (each training part re-selects every
+data-driven bandwidth), repeated over ``held_out_repeats(n)`` shuffles, and
+the boundary-respecting KDEs (reflected at 0 Gyr, of log age) join the models.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
 
-from .availability import attempt
-from .choose import engine_for
+from .availability import NotAvailable, attempt, not_available
+from .choose import engine_for, make_engine
 from .compare import compare
 from .config import AnalysisConfig
 from .dataset import Dataset, too_few_ages
-from .engine import EXACT_MAX_N, Engine
+from .engine import EXACT_MAX_N, Engine, engine_path
 from .errors import DataError
-from .results import AnalysisResult, CvCurve, DatasetResult
-from .seeds import BOOTSTRAP, CV_FOLDS, HELD_OUT_FOLDS, SYNTHETIC, rng_for
+from .folds import fold_count
+from .results import (
+    AnalysisResult, Comparison, CrossCase, CvCurve, DatasetResult, HeldOutScore, KdeCurve, ModelTails, TieReport,
+)  # fmt: skip
+from .seeds import BOOTSTRAP, HELD_OUT_FOLDS, SYNTHETIC, rng_for
 from .statistics import (
+    LOO_METHOD,
     Evidence,
     Sample,
     auto_histogram,
     choose,
+    common_bandwidth,
+    cross_prediction,
+    cv_curve,
+    detect_precision,
     empirical_cdf,
     fit_gaussian,
+    fit_kde,
+    fit_normal,
     kde_models,
-    kfold_method,
+    model_draws,
+    model_spec,
+    nested_heldout,
     scores,
     scott_rule,
     search,
+    silverman_rule,
     summarise,
     synthetic,
     tie_report,
+    unphysical_fractions,
+    use_interval_scores,
+    verdict_from_moments,
 )
+from .statistics.nested import DEFAULT_REPEATS
 
-__all__ = ["analyse", "analyse_dataset"]
+__all__ = ["BOUNDARY_KINDS", "NESTED_MAX_N", "analyse", "analyse_dataset", "held_out_repeats", "model_name"]
+
+#: Up to this many ages the held-out scores are nested (every data-driven bandwidth re-selected on
+#: each training part by exact sums) and the boundary-respecting KDEs are fitted: at 1000 ages one
+#: nested split costs about 10 s. Above it (catalogs) the held-out scores use the bandwidths chosen on
+#: all the stars and one split, and the pages say so.
+NESTED_MAX_N = 1000
+#: The KDEs that respect the physical boundary at 0 Gyr: reflected there, and of log age.
+BOUNDARY_KINDS = ("reflected", "log")
+
+
+def held_out_repeats(n: int) -> int:
+    """Shuffles of the k-fold split for n ages: 20 up to 200 ages, fewer above (the refits cost n^2 each).
+
+    >>> held_out_repeats(91), held_out_repeats(400), held_out_repeats(1000)
+    (20, 5, 1)
+    """
+    return max(1, min(DEFAULT_REPEATS, int(DEFAULT_REPEATS * (200 / n) ** 2)))
+
+
+def model_name(kind: str, bandwidth: float | None) -> str:
+    """A held-out model's identifier: its kind, or ``"grid <h>"`` for a fixed bandwidth (``held_out_best``)."""
+    return f"grid {bandwidth:g}" if kind == "grid" else kind
 
 
 def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: int = EXACT_MAX_N) -> DatasetResult:
@@ -49,7 +94,7 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
     every kernel is summed exactly; above it the binned engine evaluates
     them, and ``DatasetResult.engine`` records the path and its error bound.
     The binned engine draws differently, so its results are equal to the
-    exact ones in distribution, not in value.
+    exact ones in distribution, not in value. The CV bandwidth draws nothing.
 
     Raises
     ------
@@ -65,22 +110,28 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
     sample = Sample.of(dataset.ages)
     engine = engine_for(sample, exact_max_n=exact_max_n)
     summary = summarise(sample, n_missing=dataset.n_missing)
-    ties = tie_report(sample)
     scott = scott_rule(summary.std, summary.n)
+    silverman = silverman_rule(summary.std, summary.q25, summary.q75, summary.n)
     try:
-        cv_rng = rng_for(seed, name, CV_FOLDS)
-        cv_curve, cv_unavailable, method = _cross_validate(engine, sample.n, scott, config.cv_folds, cv_rng)
-        bandwidths, choices = choose(Evidence(sample, summary, cv_curve, cv_unavailable), ties, cv_method=method)
+        precision = detect_precision(sample)
+        ties = tie_report(sample, precision, smooth_bandwidth=silverman)
+        cv, cv_unavailable, method = _cross_validate(engine, sample.n, scott, None)
+        bandwidths, choices = choose(Evidence(sample, summary, cv, cv_unavailable), ties, cv_method=method)
+        in_play = [h for h in (bandwidths.scott, bandwidths.silverman, bandwidths.isj, bandwidths.cv) if h is not None]
+        interval = use_interval_scores(precision, in_play)
+        scored = precision if interval else None
+        if interval:
+            cv, cv_unavailable, method = _cross_validate(engine, sample.n, scott, precision)
+            bandwidths, choices = choose(Evidence(sample, summary, cv, cv_unavailable), ties, cv_method=method)
         models = kde_models(config.bandwidths, bandwidths)
         kde = engine.fit([h for _, h in models] + [scott])
-        held_out, held_out_unavailable = attempt(
-            lambda: scores(
-                kde.fold_scores(models, folds=config.cv_folds, rng=rng_for(seed, name, HELD_OUT_FOLDS)), models, sample.n
-            )
-        )
-        kde_curves, scipy_kde = kde.curves(models, scott)
         histogram = auto_histogram(sample)
         edges = np.asarray(histogram.edges)
+        boundary = _boundary_models(sample, scored) if sample.n <= NESTED_MAX_N else {}
+        held = _held_out(sample, kde, models, boundary, config, scored, rng=rng_for(seed, name, HELD_OUT_FOLDS))
+        held_out, held_out_unavailable, verdict, repeats = held
+        kde_curves, scipy_kde = kde.curves(models, scott)
+        kde_curves += tuple(_model_curve(kind, fitted, sample) for kind, (fitted, _) in boundary.items() if fitted)
         samples = tuple(
             synthetic(
                 kind,
@@ -90,6 +141,17 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
                 n=sample.n,
             )
             for kind, h in models
+        ) + tuple(
+            synthetic(
+                kind,
+                fitted.bandwidth,
+                model_draws(fitted, sample.n, edges, config.replicates,
+                            rng=rng_for(seed, name, SYNTHETIC, kind, repr(fitted.bandwidth))),
+                replicates=config.replicates,
+                n=sample.n,
+            )  # fmt: skip
+            for kind, (fitted, _) in boundary.items()
+            if fitted
         )
     except DataError as error:
         raise DataError(f"{dataset.source}: data set '{name}': {error}") from None
@@ -105,29 +167,138 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         ecdf=empirical_cdf(sample),
         bandwidths=bandwidths,
         bandwidth_choices=choices,
-        cv_curve=cv_curve,
+        cv_curve=cv,
         ties=ties,
         scipy_kde=scipy_kde,
         kde_curves=kde_curves,
         synthetic=samples,
-        held_out=held_out or (),
+        held_out=held_out,
         engine=kde.info(),
         cv_curve_unavailable=cv_unavailable,
         held_out_unavailable=held_out_unavailable,
+        precision=precision,
+        interval_scores=interval,
+        held_out_best=verdict.best if verdict else None,
+        held_out_top=verdict.top if verdict else None,
+        held_out_indistinguishable=verdict.indistinguishable if verdict else (),
+        held_out_repeats=repeats,
+        tails=_tails(sample, summary, bandwidths, boundary),
     )
 
 
 def _cross_validate(
-    engine: Engine, n: int, scott: float, folds: int, rng: np.random.Generator
+    engine: Engine, n: int, scott: float, precision: float | None
 ) -> tuple[CvCurve | None, str | None, str]:
-    """The CV curve the engine's score gives (or ``None`` and why), and how it cross-validated, for the note.
+    """The leave-one-out CV curve the engine's score gives (or ``None`` and why), and how, for the note.
 
-    The score (a catalog's holds the FFT of its binned counts) is dropped once searched.
+    The score (a catalog's holds its binning) is dropped once searched.
     """
-    scorer, unavailable = attempt(lambda: engine.cv_scorer(folds=folds, rng=rng, scott=scott))
+    scorer, unavailable = attempt(lambda: engine.cv_scorer(scott=scott, precision=precision))
     if scorer is None:
-        return None, unavailable, kfold_method(folds, n)
+        return None, unavailable, LOO_METHOD
     return search(scorer, scott=scott, n=n), None, scorer.method
+
+
+def _boundary_models(sample: Sample, precision: float | None) -> dict:
+    """The KDE reflected at 0 Gyr and the KDE of log age, each at its own leave-one-out CV bandwidth.
+
+    kind -> (fitted ``KdeModel`` or None, reason or None). A reflected KDE
+    needs ages >= 0 Gyr, a log-age KDE ages > 0 Gyr.
+    """
+    out = {}
+    for kind in BOUNDARY_KINDS:
+        if (kind == "reflected" and sample.ordered[0] < 0) or (kind == "log" and sample.ordered[0] <= 0):
+            out[kind] = (None, not_available(f"n = {sample.n}", f"a {kind} KDE needs ages above 0 Gyr"))
+            continue
+        curve, reason = attempt(lambda kind=kind: cv_curve(sample.ages, precision=precision, model=kind))
+        if curve is not None and curve.best_bandwidth is None:
+            curve, reason = None, curve.unavailable
+        out[kind] = (fit_kde(sample.ages, curve.best_bandwidth, kind=kind), None) if curve else (None, reason)
+    return out
+
+
+def _model_curve(kind: str, model, sample: Sample) -> KdeCurve:
+    """A boundary-respecting KDE's curve (1/Gyr) from 0 Gyr to 3 bandwidths beyond the oldest age, exactly."""
+    from .exact import kde_curve, kde_grid
+
+    reach = model.bandwidth * float(sample.ordered[-1]) if kind == "log" else model.bandwidth
+    x = kde_grid(sample.ordered[[0, -1]], reach)
+    x = x[x >= 0.0] if kind == "reflected" else x[x > 0.0]
+    return kde_curve("exact", kind, model.bandwidth, x, np.exp(model.log_pdf(x)), sample.n)
+
+
+def _tails(sample: Sample, summary, bandwidths, boundary: dict) -> tuple[ModelTails, ...]:
+    """Exact mass below 0 Gyr and above the age of the Universe of the normal, the CV KDE and the boundary KDEs."""
+    if sample.n > NESTED_MAX_N:
+        return ()
+    fitted = [("gaussian", None, fit_normal(sample.ages))]
+    if bandwidths.cv is not None:
+        fitted.append(("cv", bandwidths.cv, fit_kde(sample.ages, bandwidths.cv)))
+    fitted += [(kind, model.bandwidth, model) for kind, (model, _) in boundary.items() if model]
+    out = []
+    for kind, h, model in fitted:
+        f = unphysical_fractions(model)
+        out.append(ModelTails(model=kind, bandwidth=h, below_zero=f.below_zero, above_universe=f.above_upper))
+    return tuple(out)
+
+
+def _held_out(sample, kde, models, boundary, config, precision, *, rng):
+    """Held-out scores, their verdict and the repeats: nested up to ``NESTED_MAX_N`` ages, else the engine's sums.
+
+    Returns (scores, reason when none, ``Verdict`` or None, repeats).
+    """
+    n = sample.n
+    try:
+        folds = fold_count(n, config.cv_folds)
+    except NotAvailable as error:
+        return (), str(error), None, 1
+    if n <= NESTED_MAX_N:
+        return _nested(sample, models, boundary, folds, precision, rng=rng)
+    sums = kde.fold_scores(models, folds=folds, rng=rng)
+    records = scores(sums, models, n)
+    available = [r for r in records if r.mean_log_likelihood is not None]
+    names = [model_name(r.model, r.bandwidth) for r in available]
+    totals = [r.mean_log_likelihood * n for r in available]
+    errors, verdict = verdict_from_moments(names, totals, np.asarray(sums.products), n)
+    se = dict(zip(names, errors))
+    out = tuple(_scored(r, model_name(r.model, r.bandwidth), se, verdict, 1, nested=False) for r in records)
+    return out, None, verdict, 1
+
+
+def _scored(record: HeldOutScore, name: str, se: dict, verdict, repeats: int, *, nested: bool) -> HeldOutScore:
+    """A held-out record with its standard error, its deficit to the top model and whether it is tied with it."""
+    behind = verdict.behind.get(name) if verdict else None
+    return replace(
+        record, name=name, se=se.get(name), repeats=repeats, nested=nested,
+        behind=behind[0] if behind else None, behind_se=behind[1] if behind else None,
+        tied=(name in verdict.indistinguishable) if verdict and behind else None,
+    )  # fmt: skip
+
+
+def _nested(sample, models, boundary, folds, precision, *, rng):
+    """Nested, repeated k-fold held-out scores of the Gaussian, every KDE and the boundary KDEs."""
+    n = sample.n
+    repeats = 1 if folds == n else held_out_repeats(n)
+    specs, records = [model_spec("gaussian", "gaussian-fit")], [("gaussian", None)]
+    for kind, h in models:
+        rule = None if kind == "grid" else kind
+        specs.append(model_spec(model_name(kind, h), "gaussian", bandwidth=h, rule=rule, precision=precision))
+        records.append((kind, h))
+    for kind, (fitted, _) in boundary.items():
+        if fitted:
+            specs.append(model_spec(kind, kind, rule="cv", precision=precision))
+            records.append((kind, fitted.bandwidth))
+    table = nested_heldout(sample.ages, specs, rng=rng, folds=folds, repeats=repeats, precision=precision)
+    se = dict(zip(table.models, table.standard_errors))
+    out = []
+    for (kind, h), name, score, reason in zip(records, table.models, table.scores, table.unavailable, strict=True):
+        if reason is not None and kind == "gaussian":
+            reason = not_available(f"n = {n}", f"the Gaussian cannot be fitted to every training part: {reason}")
+        elif reason is not None:
+            reason = not_available(f"n = {n}", f"the model cannot be fitted to every training part: {reason}")
+        record = HeldOutScore(kind, h, score, folds, unavailable=reason)
+        out.append(_scored(record, name, se, table.verdict, table.repeats, nested=True))
+    return tuple(out), None, table.verdict, table.repeats
 
 
 def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n: int = EXACT_MAX_N) -> AnalysisResult:
@@ -161,6 +332,16 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
         )
         for a, b in combinations(datasets, 2)
     )
+    chosen = [h for h in cv.values() if h is not None]
+    common = common_bandwidth(*chosen) if len(chosen) > 1 else (chosen[0] if chosen else None)
+    by_name = {r.name: r for r in results}
+    if common is not None:
+        results = tuple(_with_common_curve(r, d, common, exact_max_n) for r, d in zip(results, datasets))
+        by_name = {r.name: r for r in results}
+    comparisons = tuple(
+        _with_cross(c, a, b, by_name[a.name], by_name[b.name], exact_max_n)
+        for c, (a, b) in zip(comparisons, combinations(datasets, 2))
+    )
     return AnalysisResult(
         seed=config.seed,
         bandwidth_grid=config.bandwidths,
@@ -168,4 +349,61 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
         cv_folds=config.cv_folds,
         datasets=results,
         comparisons=comparisons,
+        common_bandwidth=common,
     )
+
+
+def _with_common_curve(r: DatasetResult, d: Dataset, h: float, exact_max_n: int) -> DatasetResult:
+    """The data set's result with its KDE curve at the common bandwidth h (Gyr), kind ``"common"``."""
+    sample = Sample.of(d.ages)
+    kde = engine_for(sample, exact_max_n=exact_max_n).fit([h, r.scipy_kde.bandwidth])
+    (curve,), _ = kde.curves([("common", h)], r.scipy_kde.bandwidth)
+    return replace(r, kde_curves=r.kde_curves + (curve,))
+
+
+def _with_cross(c: Comparison, a: Dataset, b: Dataset, ra: DatasetResult, rb: DatasetResult, exact_max_n: int):
+    """The comparison with cross-prediction at each data set's own CV bandwidth and at the common one.
+
+    The common bandwidth of a pair is the larger of its two CV choices
+    (``statistics.cross.common_bandwidth``): it undersmooths neither.
+    Interval scores for a scored data set whose scores are interval scores.
+    """
+    ha, hb = ra.bandwidths.cv, rb.bandwidths.cv
+    if ha is None or hb is None:
+        return replace(c, cross_unavailable=c.cross_a_on_b_unavailable or c.cross_b_on_a_unavailable)
+    paired = c.paired is not None and c.paired.n_pairs == a.ages.size == b.ages.size
+    names = (a.name, b.name)
+    qa = ra.precision if ra.interval_scores else None
+    qb = rb.precision if rb.interval_scores else None
+    if engine_path(max(a.ages.size, b.ages.size), exact_max_n=exact_max_n) == "exact":
+        x, y = (a.ages, b.ages) if not paired else _paired_rows(a, b)
+        result = cross_prediction(x, y, bandwidth_a=ha, bandwidth_b=hb, names=names, paired=paired,
+                                  precision_a=qa, precision_b=qb)  # fmt: skip
+        own, common, flips = result.own, result.common, result.flips
+    else:
+        own = _binned_case(a, b, ha, hb, names, paired, exact_max_n)
+        common = _binned_case(a, b, max(ha, hb), max(ha, hb), names, paired, exact_max_n)
+        flips = own.better != common.better
+    return replace(c, cross_own=own, cross_common=common, cross_flips=flips)
+
+
+def _paired_rows(a: Dataset, b: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """The ages of the same stars in row order, for per-star differences."""
+    _, i, j = np.intersect1d(a.rows, b.rows, assume_unique=True, return_indices=True)
+    return a.ages[i], b.ages[j]
+
+
+def _binned_case(a, b, ha, hb, names, paired, exact_max_n) -> CrossCase:
+    """Cross-prediction of catalogs at (ha, hb) Gyr from the engine's log densities (point scores)."""
+    x, y = (a.ages, b.ages) if not paired else _paired_rows(a, b)
+    on_b = make_engine("binned", Sample.of(x)).fit([ha]).log_density(y, ha)
+    on_a = make_engine("binned", Sample.of(y)).fit([hb]).log_density(x, hb)
+    if paired:
+        se = float(np.std(on_b - on_a, ddof=1) / np.sqrt(x.size))
+    else:
+        se = float(np.sqrt(np.var(on_b, ddof=1) / on_b.size + np.var(on_a, ddof=1) / on_a.size))
+    difference = float(on_b.mean() - on_a.mean())
+    return CrossCase(
+        bandwidth_a=float(ha), bandwidth_b=float(hb), a_on_b=float(on_b.mean()), b_on_a=float(on_a.mean()),
+        difference=difference, se=se, better=names[0] if difference > 0 else names[1], clear=bool(abs(difference) > 2 * se),
+    )  # fmt: skip
