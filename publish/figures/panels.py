@@ -19,7 +19,9 @@ from .style import AGE_LABEL, age_reference_lines, format_gyr, new_figure
 __all__ = [
     "Drawn",
     "PANEL_COLUMNS",
+    "MODEL_NAMES",
     "RULE_NAMES",
+    "common_kde",
     "model_title",
     "cv_kde",
     "missing_rules",
@@ -40,13 +42,22 @@ _CURVE_CLIP = 2.0
 PANEL_COLUMNS = 3
 #: What readers call each bandwidth rule (the registry's titles).
 RULE_NAMES = {name: rule.title for name, rule in BANDWIDTH_RULES.items()}
+#: What readers call every KDE kind: the rules, the boundary-respecting KDEs and the common bandwidth.
+MODEL_NAMES = {**RULE_NAMES, "reflected": "Reflected at 0 Gyr (CV)", "log": "Log age (CV)", "common": "Common"}
 
 
 def model_title(model: KdeCurve | SyntheticSample) -> str:
     """``"h = 0.1 Gyr"`` for a configured bandwidth, ``"CV: 0.52 Gyr"`` for a rule's."""
     if model.kind == "grid":
         return f"h = {format_gyr(model.bandwidth)} Gyr"
-    return f"{RULE_NAMES[model.kind]}: {format_gyr(model.bandwidth)} Gyr"
+    if model.kind == "log":
+        return f"{MODEL_NAMES['log']}: h = {model.bandwidth:.3f} in ln age"
+    return f"{MODEL_NAMES[model.kind]}: {format_gyr(model.bandwidth)} Gyr"
+
+
+def common_kde(d: DatasetResult) -> KdeCurve | None:
+    """The data set's KDE at the bandwidth common to every data set (``AnalysisResult.common_bandwidth``), or None."""
+    return next((c for c in d.kde_curves if c.kind == "common"), None)
 
 
 def cv_kde(d: DatasetResult) -> KdeCurve | None:

@@ -19,7 +19,8 @@ from analysis.errors import RenderError
 from analysis.folds import MIN_TRAINING_STARS
 from analysis.minimums import MINIMUMS
 from analysis.results import AnalysisResult
-from analysis.statistics import BANDWIDTH_RULES
+from analysis.pipeline import NESTED_MAX_N
+from analysis.statistics import BANDWIDTH_RULES, INTERVAL_RATIO, VERDICT_MIN_MARGIN
 
 from ..buildinfo import BuildInfo
 from ..downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
@@ -136,6 +137,11 @@ def build_context(
         "bootstrap_resamples": info.config.bootstrap_resamples,
         "rules": [{"key": r.name, "name": r.title, "reference": r.reference} for r in BANDWIDTH_RULES.values()],
         "datasets": dataset_views,
+        "common_bandwidth": result.common_bandwidth,
+        "benchmarks": list(result.benchmarks),
+        "verdict_margin": VERDICT_MIN_MARGIN,
+        "interval_ratio": INTERVAL_RATIO,
+        "nested_max_n": NESTED_MAX_N,
         "comparisons": comparisons,
         # A data set's missing own score is one note, however many pairs it is in.
         "cross_notes": list({n["what"]: n for p in comparisons for x in p["cross"] for n in x["notes"]}.values()),
