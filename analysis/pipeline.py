@@ -9,6 +9,10 @@ ages' precision is coarse for the bandwidths in play; up to ``NESTED_MAX_N``
 ages the held-out scores are nested (each training part re-selects every
 data-driven bandwidth), repeated over ``held_out_repeats(n)`` shuffles, and
 the boundary-respecting KDEs (reflected at 0 Gyr, of log age) join the models.
+
+Longer than 300 lines: the per-data-set analysis and the pairs' additions
+(common bandwidth, cross-prediction at own and common bandwidths) are one
+sequence of steps, read top to bottom.
 """
 
 from collections.abc import Sequence
@@ -30,6 +34,7 @@ from .results import (
 )  # fmt: skip
 from .seeds import BOOTSTRAP, HELD_OUT_FOLDS, SYNTHETIC, rng_for
 from .statistics import (
+    DEFAULT_REPEATS,
     LOO_METHOD,
     Evidence,
     Sample,
@@ -58,7 +63,6 @@ from .statistics import (
     use_interval_scores,
     verdict_from_moments,
 )
-from .statistics.nested import DEFAULT_REPEATS
 
 __all__ = ["BOUNDARY_KINDS", "NESTED_MAX_N", "analyse", "analyse_dataset", "held_out_repeats", "model_name"]
 
@@ -335,9 +339,7 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
     chosen = [h for h in cv.values() if h is not None]
     common = common_bandwidth(*chosen) if len(chosen) > 1 else (chosen[0] if chosen else None)
     by_name = {r.name: r for r in results}
-    if common is not None:
-        results = tuple(_with_common_curve(r, d, common, exact_max_n) for r, d in zip(results, datasets))
-        by_name = {r.name: r for r in results}
+    curves = () if common is None else tuple(_common_curve(r, d, common, exact_max_n) for r, d in zip(results, datasets))
     comparisons = tuple(
         _with_cross(c, a, b, by_name[a.name], by_name[b.name], exact_max_n)
         for c, (a, b) in zip(comparisons, combinations(datasets, 2))
@@ -350,15 +352,16 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
         datasets=results,
         comparisons=comparisons,
         common_bandwidth=common,
+        common_curves=curves,
     )
 
 
-def _with_common_curve(r: DatasetResult, d: Dataset, h: float, exact_max_n: int) -> DatasetResult:
-    """The data set's result with its KDE curve at the common bandwidth h (Gyr), kind ``"common"``."""
+def _common_curve(r: DatasetResult, d: Dataset, h: float, exact_max_n: int) -> KdeCurve:
+    """The data set's KDE curve at the common bandwidth h (Gyr), kind ``"common"``."""
     sample = Sample.of(d.ages)
     kde = engine_for(sample, exact_max_n=exact_max_n).fit([h, r.scipy_kde.bandwidth])
     (curve,), _ = kde.curves([("common", h)], r.scipy_kde.bandwidth)
-    return replace(r, kde_curves=r.kde_curves + (curve,))
+    return curve
 
 
 def _with_cross(c: Comparison, a: Dataset, b: Dataset, ra: DatasetResult, rb: DatasetResult, exact_max_n: int):

@@ -520,6 +520,8 @@ class AnalysisResult:
     comparisons: tuple[Comparison, ...]
     common_bandwidth: float | None = None
     benchmarks: tuple[BenchmarkResult, ...] = ()
+    #: Each data set's KDE at ``common_bandwidth`` (kind ``"common"``), in the order of ``datasets``; empty without one.
+    common_curves: tuple[KdeCurve, ...] = ()
 
 
 def to_jsonable(result: Any) -> Any:

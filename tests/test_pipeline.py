@@ -161,7 +161,8 @@ def test_five_stars_have_every_result_but_isj():
         "5 distinct ages, as is common below about 10"
     ]
     (d,) = result.datasets
-    assert d.cv_curve.folds == 5 and len(d.held_out) == 1 + 3 + 3  # Gaussian, the grid, Scott, Silverman, CV
+    # Gaussian, the grid, Scott, Silverman, CV, the reflected and log-age KDEs; leave-one-out CV (n folds)
+    assert d.cv_curve.folds == 5 and len(d.held_out) == 1 + 3 + 3 + 2
 
 
 def test_duplicate_names_are_refused(three):

@@ -76,7 +76,7 @@ def loo_scorer(ordered: np.ndarray, *, scott: float, precision: float | None = N
     if n_bins > MAX_BINS:
         raise DataError(
             f"binned CV bandwidth: the ages span {high - low:g} Gyr, {n_bins * _LOW / _BINS_PER_BANDWIDTH:.3g} times "
-            f"Scott's bandwidth ({scott:.3g} Gyr); its bins (Scott/300 apart) would need more than {MAX_BINS}. "
+            f"Scott's bandwidth ({scott:.3g} Gyr); its bins (Scott/300 apart) would need more than {MAX_BINS} bins. "
             "Expected ages in Gyr: are a few far outliers, or values in years, in the data?"
         )
     binned = bin_ages(ordered, lo=low, hi=max(low + (n_bins - 1) * step, high), n_bins=n_bins, order=ORDER)

@@ -25,7 +25,7 @@ from .cross import common_bandwidth, cross_prediction
 from .cv import LOO_METHOD, cv_bandwidth, cv_curve, exact_loo_scorer, loo_kind, mean_and_se, search
 from .loo import loo_log_scores, refine_binned_loo
 from .models import KDE_KINDS, KdeModel, NormalModel, fit_kde, fit_normal
-from .nested import VERDICT_MIN_MARGIN, VERDICT_SES, model_spec, nested_heldout, verdict, verdict_from_moments
+from .nested import DEFAULT_REPEATS, VERDICT_MIN_MARGIN, VERDICT_SES, model_spec, nested_heldout, verdict, verdict_from_moments
 from .precision import INTERVAL_RATIO, detect_precision, tie_report, use_interval_scores
 from .uncertainties import fit_error_convolved, spread_explained, symmetric_sigmas
 from .gaussian import fit_gaussian, normal_fit
@@ -46,7 +46,7 @@ from .sample import Sample, auto_histogram, empirical_cdf, summarise
 from .generative import model_draws, synthetic
 
 __all__ = [
-    "BANDWIDTH_RULES", "INTERVAL_RATIO", "ISJ_MIN_DISTINCT", "KDE_KINDS", "LOO_METHOD", "VERDICT_MIN_MARGIN",
+    "BANDWIDTH_RULES", "DEFAULT_REPEATS", "INTERVAL_RATIO", "ISJ_MIN_DISTINCT", "KDE_KINDS", "LOO_METHOD", "VERDICT_MIN_MARGIN",
     "VERDICT_SES", "Evidence", "KdeModel", "NormalModel", "Rule", "Sample", "auto_histogram", "bandwidth_for",
     "benchmark_comparison", "choose", "choose_bandwidths", "common_bandwidth", "cross_prediction", "cv_bandwidth",
     "cv_curve", "detect_precision", "empirical_cdf", "exact_loo_scorer", "fit_error_convolved", "fit_gaussian",

@@ -20,8 +20,8 @@ __all__ = ["CROSS_SES", "CrossPrediction", "common_bandwidth", "cross_case", "cr
 CROSS_SES = 2.0
 
 
-def common_bandwidth(bandwidth_a: float, bandwidth_b: float) -> float:
-    """The common bandwidth (Gyr) for cross-prediction: the larger of the two data sets' own choices.
+def common_bandwidth(*bandwidths: float) -> float:
+    """The common bandwidth (Gyr) for cross-prediction and the Overview: the largest of the data sets' own choices.
 
     Each data set's own (CV) choice is the narrowest kernel its ages support; the larger
     of the two undersmooths neither, so neither KDE is penalised for spikes its own data
@@ -29,7 +29,7 @@ def common_bandwidth(bandwidth_a: float, bandwidth_b: float) -> float:
     Silverman bandwidth, which the shift between the data sets inflates: pooled ages of
     two shifted samples look wider than either).
     """
-    return float(max(bandwidth_a, bandwidth_b))
+    return float(max(bandwidths))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ Tibshirani & Friedman 2009, sec. 7.10). The exact engine's score is
 ``exact_loo_scorer`` (``loo.loo_log_scores``); the binned engine's is its
 binned LOO density, recomputed exactly where it is not accurate enough
 (``binned.selectors``).
+
+Longer than 300 lines: the search, its refinement, the one-SE range and the
+exact scorer they share are one algorithm.
 """
 
 from dataclasses import replace

@@ -7,7 +7,7 @@ import numpy as np
 
 from analysis.results import AnalysisResult, Comparison, DatasetResult, Ecdf
 
-from .panels import Drawn, bin_width, clipped_note, common_kde, cv_kde, kde_panel, missing_rules, model_title, shared_legend
+from .panels import Drawn, bin_width, clipped_note, cv_kde, kde_panel, missing_rules, model_title, shared_legend
 from .style import (
     AGE_LABEL,
     COUNTS_LABEL,
@@ -46,7 +46,8 @@ def overview_figure(result: AnalysisResult) -> Drawn:
     fig, axes = new_figure(len(result.datasets), 1, row_height_in=1.8, sharex=True)
     clipped, parts = False, []
     common = result.common_bandwidth
-    for ax, d in zip(axes[:, 0], result.datasets, strict=True):
+    curves = result.common_curves or (None,) * len(result.datasets)
+    for ax, d, curve in zip(axes[:, 0], result.datasets, curves, strict=True):
         g = d.gaussian
         ax.plot(
             g.smooth_x,
@@ -56,7 +57,6 @@ def overview_figure(result: AnalysisResult) -> Drawn:
             linewidth=1.2,
             label="Gaussian fit",
         )
-        curve = common_kde(d)
         clipped |= kde_panel(ax, d, curve)
         ax.set_title(f"{d.label} (n = {d.n})", loc="left")
         ax.set_ylabel(COUNTS_LABEL)
@@ -82,7 +82,7 @@ def overview_figure(result: AnalysisResult) -> Drawn:
     caption = (
         f"Each data set's ages (bars), the maximum-likelihood Gaussian (dashed) and {how}, as expected stars per "
         "bin. Dashed grey lines mark 0 Gyr and 13.8 Gyr, the age of the Universe." + clipped_note(clipped)
-        + "".join(missing_rules(d, "own CV bandwidth", ("cv",)) for d in result.datasets)
+        + "".join(missing_rules(d, "bandwidth of its own", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
 

@@ -74,7 +74,7 @@ def bandwidths_figure(d: DatasetResult) -> Drawn:
 
     A rule without a bandwidth has no KDE and so no panel; the caption says why.
     """
-    curves = [c for c in d.kde_curves if c.kind != "common"]  # the common bandwidth is the Overview's
+    curves = list(d.kde_curves)
     fig, axes = panel_grid(len(curves))
     clipped = False
     for ax, curve in zip(axes, curves, strict=True):

@@ -21,7 +21,6 @@ __all__ = [
     "PANEL_COLUMNS",
     "MODEL_NAMES",
     "RULE_NAMES",
-    "common_kde",
     "model_title",
     "cv_kde",
     "missing_rules",
@@ -53,11 +52,6 @@ def model_title(model: KdeCurve | SyntheticSample) -> str:
     if model.kind == "log":
         return f"{MODEL_NAMES['log']}: h = {model.bandwidth:.3f} in ln age"
     return f"{MODEL_NAMES[model.kind]}: {format_gyr(model.bandwidth)} Gyr"
-
-
-def common_kde(d: DatasetResult) -> KdeCurve | None:
-    """The data set's KDE at the bandwidth common to every data set (``AnalysisResult.common_bandwidth``), or None."""
-    return next((c for c in d.kde_curves if c.kind == "common"), None)
 
 
 def cv_kde(d: DatasetResult) -> KdeCurve | None:
