@@ -156,7 +156,9 @@ def _distinct(ages: "np.ndarray | Sample") -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.append(starts, ordered.size))
 
 
-def tie_report(ages: "np.ndarray | Sample", precision: float | None, *, smooth_bandwidth: float) -> TieReport:
+def tie_report(
+    ages: "np.ndarray | Sample", precision: float | None, *, smooth_bandwidth: float | None = None
+) -> TieReport:
     """Judge the largest tie against a smooth density rounded to the precision.
 
     Parameters
@@ -165,8 +167,8 @@ def tie_report(ages: "np.ndarray | Sample", precision: float | None, *, smooth_b
         Ages in Gyr, not all equal.
     precision : float or None
         q in Gyr (``detect_precision``), or None for ages stored as continuous values.
-    smooth_bandwidth : float
-        Silverman's bandwidth of the ages (Gyr); the reference density uses max(it, q).
+    smooth_bandwidth : float, optional
+        Silverman's bandwidth of the ages (Gyr; computed when not given); the reference density uses max(it, q).
 
     Returns
     -------
@@ -189,8 +191,12 @@ def tie_report(ages: "np.ndarray | Sample", precision: float | None, *, smooth_b
     n = sample.n
     largest = int(counts.max())
     at = float(values[np.argmax(counts)])
-    h = max(smooth_bandwidth, precision or 0.0)
     ordered = sample.ordered
+    if smooth_bandwidth is None:
+        iqr = float(np.subtract(*np.percentile(ordered, [75, 25]))) / 1.349
+        s = float(np.std(ordered, ddof=1))
+        smooth_bandwidth = 0.9 * (min(s, iqr) if iqr > 0 else s) * n ** (-1 / 5)
+    h = max(smooth_bandwidth, precision or 0.0)
     reference = ordered if n <= _TIE_MAX_AGES else ordered[np.linspace(0, n - 1, _TIE_MAX_AGES).round().astype(int)]
     if precision is None:
         pvalue, predicted = (0.0 if largest >= 2 else 1.0), 1
