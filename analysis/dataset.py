@@ -42,6 +42,9 @@ class Dataset:
         Always ``"Gyr"``; stated so readers never guess.
     citation, doi, method : str
         Provenance shown on the Data page (may be empty).
+    role : str
+        ``"training"`` or ``"benchmark"`` (manifest ``role:``): a benchmark's
+        ages score the training sets' models and are not analysed as a data set.
     """
 
     name: str
@@ -56,6 +59,7 @@ class Dataset:
     citation: str = ""
     doi: str = ""
     method: str = ""
+    role: str = "training"
 
     def __post_init__(self) -> None:
         # Any sequence is accepted; keep private read-only arrays so the record stays immutable.

@@ -30,12 +30,14 @@ from .engine import EXACT_MAX_N, Engine, engine_path
 from .errors import DataError
 from .folds import fold_count
 from .results import (
-    AnalysisResult, Comparison, CrossCase, CvCurve, DatasetResult, HeldOutScore, KdeCurve, ModelTails, TieReport,
+    AnalysisResult, BenchmarkResult, Comparison, CrossCase, CvCurve, DatasetResult, HeldOutScore, KdeCurve, ModelTails,
+    TieReport,
 )  # fmt: skip
 from .seeds import BOOTSTRAP, HELD_OUT_FOLDS, SYNTHETIC, rng_for
 from .statistics import (
     DEFAULT_REPEATS,
     LOO_METHOD,
+    benchmark_comparison,
     Evidence,
     Sample,
     auto_histogram,
@@ -321,6 +323,10 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise DataError(f"data set names must be unique; repeated: {', '.join(duplicated)}")
+    benchmarks = [d for d in datasets if d.role == "benchmark"]
+    datasets = [d for d in datasets if d.role != "benchmark"]
+    if not datasets:
+        raise DataError("every data set is a benchmark (role: benchmark); at least one must be a training set")
     results = tuple(analyse_dataset(d, config, exact_max_n=exact_max_n) for d in datasets)
     # A data set without a CV bandwidth gets None: compare reports its cross-prediction as not available.
     cv = {r.name: r.bandwidths.cv for r in results}
@@ -353,7 +359,46 @@ def analyse(datasets: Sequence[Dataset], config: AnalysisConfig, *, exact_max_n:
         comparisons=comparisons,
         common_bandwidth=common,
         common_curves=curves,
+        benchmarks=tuple(
+            _benchmark(bm, a, b, by_name[a.name], by_name[b.name]) for bm in benchmarks for a, b in combinations(datasets, 2)
+        ),
     )
+
+
+#: The models scored on a benchmark, in the order of its table: the normal, the plain KDE at each rule's
+#: bandwidth, then the boundary-respecting KDEs at their own CV bandwidths.
+BENCHMARK_MODELS = ("gaussian", "scott", "silverman", "isj", "cv", "reflected", "log")
+
+
+def _benchmark(bm: Dataset, a: Dataset, b: Dataset, ra: DatasetResult, rb: DatasetResult) -> BenchmarkResult:
+    """Every model both training sets have, fitted on all of each, scored on the benchmark's ages.
+
+    Interval scores when the benchmark's precision is coarse next to the
+    smallest bandwidth (Gyr) of the scored KDEs (``use_interval_scores``).
+    The verdict is the CV KDE's (the normal's when a training set has no CV bandwidth).
+    """
+    too_few = too_few_ages(bm.ages, bm.n_missing)
+    if too_few:
+        raise DataError(f"{bm.source}: benchmark '{bm.name}': {too_few}")
+    trained: dict[str, dict[str, object]] = {}
+    for d, r in ((a, ra), (b, rb)):
+        boundary = {t.model: t.bandwidth for t in r.tails if t.model in BOUNDARY_KINDS}
+        models: dict[str, object] = {"gaussian": fit_normal(d.ages)}
+        for rule in BENCHMARK_MODELS[1:]:
+            h = boundary.get(rule) if rule in BOUNDARY_KINDS else getattr(r.bandwidths, rule)
+            if h is not None:
+                models[rule] = fit_kde(d.ages, h, kind=rule if rule in BOUNDARY_KINDS else "gaussian")
+        trained[d.name] = models
+    shared = [m for m in BENCHMARK_MODELS if all(m in models for models in trained.values())]
+    trained = {name: {m: models[m] for m in shared} for name, models in trained.items()}
+    in_play = [getattr(trained[a.name][m], "bandwidth", None) for m in shared if m not in ("gaussian", "log")]
+    in_play += [getattr(trained[b.name][m], "bandwidth", None) for m in shared if m not in ("gaussian", "log")]
+    q = detect_precision(Sample.of(bm.ages))
+    scored = q if use_interval_scores(q, [h for h in in_play if h]) else None
+    result = benchmark_comparison(
+        bm.ages, trained, benchmark=bm.name, precision=scored, headline="cv" if "cv" in shared else "gaussian"
+    )
+    return replace(result, benchmark_label=bm.label, a_label=a.label, b_label=b.label)
 
 
 def _common_curve(r: DatasetResult, d: Dataset, h: float, exact_max_n: int) -> KdeCurve:

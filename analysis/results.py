@@ -506,6 +506,10 @@ class BenchmarkResult:
     headline: str
     better: str | None
     verdict: str
+    #: The data sets' labels (``benchmark``, ``a`` and ``b`` are their names).
+    benchmark_label: str = ""
+    a_label: str = ""
+    b_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,32 @@ def test_a_users_own_file_with_three_columns(build_env, tmp_path):
         "pair-mesa-parsec.svg", "pair-mesa-basti.svg", "pair-parsec-basti.svg"
     }
     assert not (site / "report.pdf").exists()
+
+
+def test_a_benchmark_data_set_is_scored_on_the_comparison_page(build_env, tmp_path):
+    # A synthetic benchmark drawn near Joyce's ages: scored under every model of both training sets, not analysed.
+    project = _project_copy(tmp_path)
+    ages = np.random.default_rng(12).normal(9.0, 2.5, 40).clip(0.5).round(2)
+    (project / "data" / "astero.csv").write_text("age\n" + "\n".join(f"{a:.2f}" for a in ages) + "\n", encoding="utf-8")
+    manifest_path = project / "data" / "datasets.yml"
+    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    manifest["sources"].append(
+        {"id": "astero", "file": "astero.csv", "paired": False, "datasets": [
+            {"column": "age", "name": "astero", "label": "Asteroseismic (synthetic)", "colour": "#009E73", "role": "benchmark"},
+        ]}  # fmt: skip
+    )
+    manifest_path.write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    done = _build_in(project, "--engine", "pandoc", "--quiet", env=build_env)
+    assert done.returncode == 0, done.stderr
+    site = project / "_site"
+    assert not (site / "dataset-astero.html").exists()
+    text = " ".join(_text(site / "comparison.html").split())
+    assert "40 ages of Asteroseismic (synthetic)" in text
+    assert "per star (standard error of the per-benchmark-star differences)" in text
+    assert "Trained on Joyce et al. (2023)" in text and "KDE, leave-one-out CV" in text
+    assert "this report has no such data set" not in text
+    # The CV KDEs (and the reflected ones at their own CV bandwidths) favour Joyce; the others do not: said so.
+    assert "Joyce et al. (2023) predicts the 40 ages of Asteroseismic (synthetic) better" in text
+    assert "Only 2 of the 7 models favour it by more than two standard errors" in text
+    assert "nan" not in text.split() and "None" not in text.split()
+    assert "would decide it" not in _text(site / "index.html")

@@ -1,6 +1,7 @@
 """The whole analysis: determinism, independence of data sets, the JSON contract."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -168,3 +169,39 @@ def test_five_stars_have_every_result_but_isj():
 def test_duplicate_names_are_refused(three):
     with pytest.raises(DataError, match="repeated: alpha"):
         analyse([three[0], three[0]], CONFIG)
+
+
+def test_a_benchmark_is_scored_not_analysed_and_says_which_training_set_is_closer_to_it():
+    # Known truth: the benchmark and "close" are drawn from N(6, 1.5); "far" is shifted by 2 Gyr.
+    rng = np.random.default_rng(2026)
+    close = _dataset("close", rng.normal(6.0, 1.5, 80).clip(0.2), pair_group=None)
+    far = _dataset("far", rng.normal(8.0, 1.5, 80).clip(0.2), pair_group=None)
+    truth = rng.normal(6.0, 1.5, 60).clip(0.2)
+    bench = replace(_dataset("astero", truth, pair_group=None), role="benchmark")
+    result = analyse([close, bench, far], CONFIG)
+    assert [d.name for d in result.datasets] == ["close", "far"]
+    assert [(c.a, c.b) for c in result.comparisons] == [("close", "far")]
+    (bm,) = result.benchmarks
+    assert (bm.benchmark, bm.a, bm.b, bm.n_benchmark, bm.headline) == ("astero", "close", "far", 60, "cv")
+    assert (bm.benchmark_label, bm.a_label, bm.b_label) == ("Astero", "Close", "Far")
+    assert bm.better == "close" and {r.model for r in bm.rows} >= {"gaussian", "scott", "silverman", "cv", "reflected"}
+    # Each row against an independent sum: the normal fitted to all of each training set, scored per benchmark star.
+    from scipy.stats import norm
+
+    gaussian = next(r for r in bm.rows if r.model == "gaussian")
+    per_star = [norm.logpdf(truth, np.mean(d.ages), np.std(d.ages)) for d in (close, far)]
+    assert gaussian.score_a == pytest.approx(per_star[0].mean(), rel=1e-12)
+    assert gaussian.difference == pytest.approx((per_star[0] - per_star[1]).mean(), rel=1e-12)
+    assert gaussian.se == pytest.approx(np.std(per_star[0] - per_star[1], ddof=1) / np.sqrt(60), rel=1e-12)
+    cv = next(r for r in bm.rows if r.model == "cv")
+    h = result.datasets[0].bandwidths.cv
+    kde = np.log(np.mean(norm.pdf(truth[:, None], np.asarray(close.ages)[None, :], h), axis=1))
+    assert cv.score_a == pytest.approx(kde.mean(), rel=1e-10)
+    assert cv.difference > 2 * cv.se
+    json.loads(to_json(result))
+
+
+def test_only_benchmarks_is_an_error():
+    bench = replace(_dataset("astero", np.linspace(1.0, 9.0, 30)), role="benchmark")
+    with pytest.raises(DataError, match="every data set is a benchmark"):
+        analyse([bench], CONFIG)

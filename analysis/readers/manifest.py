@@ -16,10 +16,13 @@ from typing import Any
 from ..errors import ConfigError
 from .names import MAX_NAME_CHARS, first_repeat, slug
 
-__all__ = ["DatasetSpec", "SourceSpec", "Manifest", "FORMATS", "OKABE_ITO", "parse_manifest", "manifest_for_file"]
+__all__ = ["DatasetSpec", "SourceSpec", "Manifest", "FORMATS", "OKABE_ITO", "ROLES", "parse_manifest", "manifest_for_file"]
 
 #: File formats a source may declare with ``format:`` (else chosen by its file name).
 FORMATS = ("text", "parquet", "fits", "ecsv")
+
+#: What a data set is for (``role:``): analysed and compared, or scored as an independent benchmark.
+ROLES = ("training", "benchmark")
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in its published order.
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
@@ -55,6 +58,11 @@ class DatasetSpec:
         Always ``"Gyr"``.
     citation, doi, method : str
         Provenance of the ages (may be empty).
+    role : str
+        One of ``ROLES``: ``"training"`` (the default: analysed and compared)
+        or ``"benchmark"`` (independent ages, e.g. asteroseismic or cluster
+        ages of some of the stars: every model of every training set is scored
+        on them; not trained on, not compared as a training set).
     """
 
     column: int | str
@@ -65,6 +73,7 @@ class DatasetSpec:
     citation: str = ""
     doi: str = ""
     method: str = ""
+    role: str = "training"
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ _SOURCE_KEYS = {
 }
 _DATASET_KEYS = {
     "column": True, "name": True, "label": True, "colour": True,
-    "units": False, "citation": False, "doi": False, "method": False,
+    "units": False, "citation": False, "doi": False, "method": False, "role": False,
 }
 
 
@@ -162,6 +171,9 @@ def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
     units = block.get("units", "Gyr")
     if units != "Gyr":
         raise ConfigError(f"{where}: {path}.units: expected 'Gyr' (the only unit supported), got {units!r}")
+    role = block.get("role", "training")
+    if role not in ROLES:
+        raise ConfigError(f"{where}: {path}.role: expected one of {', '.join(ROLES)}, got {role!r}")
     return DatasetSpec(
         column=column,
         name=_text(block, "name", path, where, pattern=_NAME, expected=_NAME_EXPECTED),
@@ -171,6 +183,7 @@ def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
         citation=_text(block, "citation", path, where),
         doi=_text(block, "doi", path, where, pattern=_OPTIONAL_DOI, expected="a DOI like '10.3847/1538-4357/acb692'"),
         method=_text(block, "method", path, where),
+        role=role,
     )
 
 

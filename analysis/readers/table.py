@@ -124,6 +124,7 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
                 citation=spec.citation,
                 doi=spec.doi,
                 method=spec.method,
+                role=spec.role,
             )
         )
     return tuple(datasets)

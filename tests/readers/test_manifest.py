@@ -120,6 +120,7 @@ BAD = [
     (("sources", 0, "datasets", 0, "label"), " ", "sources[0].datasets[0].label: expected a non-empty label, got ' '"),
     (("sources", 0, "citation"), 2023, "sources[0].citation: expected text, got 2023"),
     (("sources",), {}, "sources: expected a non-empty list of sources, got {}"),
+    (("sources", 0, "datasets", 0, "role"), "test", "sources[0].datasets[0].role: expected one of training, benchmark, got 'test'"),
 ]
 
 
@@ -215,3 +216,10 @@ def test_manifest_for_file_without_header_and_its_colours():
 
 def test_docstring_examples():
     assert doctest.testmod(analysis.readers.manifest, raise_on_error=True).attempted >= 1
+
+
+def test_role_defaults_to_training_and_benchmark_is_kept():
+    (source,) = parse_manifest(_valid(), where=WHERE).sources
+    assert {d.role for d in source.datasets} == {"training"}
+    (source,) = parse_manifest(_edit(("sources", 0, "datasets", 1, "role"), "benchmark"), where=WHERE).sources
+    assert [d.role for d in source.datasets] == ["training", "benchmark"]
