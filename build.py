@@ -191,10 +191,12 @@ def read_settings(args: argparse.Namespace) -> Settings:
 def load_data(s: Settings) -> Loaded | Finished:
     """Find, verify and parse the data files; with ``--check``, or when nothing changed, stop here."""
     # load_sources resolves the path itself: Path.resolve() raises RuntimeError on a link loop.
-    sources = load_sources(MANIFEST, data_file=s.args.data, columns=s.args.column)
+    sources = load_sources(MANIFEST, data_file=s.args.data, columns=s.args.column, error_columns=s.args.error_column)
     data = [source.path for source in sources]
     # The chosen columns decide the data sets, so they belong to both cache keys.
     config = {**asdict(s.config), "columns": s.args.column}
+    if s.args.error_column:
+        config["error_columns"] = s.args.error_column
     # The PDF's title page shows the commit and the date, so they belong to the site's key.
     revision = revision_of(ROOT)
     date = source_date(revision)

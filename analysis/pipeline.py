@@ -30,8 +30,8 @@ from .engine import EXACT_MAX_N, Engine, engine_path
 from .errors import DataError
 from .folds import fold_count
 from .results import (
-    AnalysisResult, BenchmarkResult, Comparison, CrossCase, CvCurve, DatasetResult, HeldOutScore, KdeCurve, ModelTails,
-    TieReport,
+    AnalysisResult, BenchmarkResult, Comparison, CrossCase, CvCurve, DatasetResult, ErrorModel, HeldOutScore, KdeCurve,
+    ModelTails, TieReport,
 )  # fmt: skip
 from .seeds import BOOTSTRAP, HELD_OUT_FOLDS, SYNTHETIC, rng_for
 from .statistics import (
@@ -47,6 +47,7 @@ from .statistics import (
     cv_curve,
     detect_precision,
     empirical_cdf,
+    fit_error_convolved,
     fit_gaussian,
     fit_kde,
     fit_normal,
@@ -58,7 +59,9 @@ from .statistics import (
     scott_rule,
     search,
     silverman_rule,
+    spread_explained,
     summarise,
+    symmetric_sigmas,
     synthetic,
     tie_report,
     unphysical_fractions,
@@ -159,6 +162,7 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
             for kind, (fitted, _) in boundary.items()
             if fitted
         )
+        errors, errors_unavailable = _error_model(dataset, sample, scored, edges, config)
     except DataError as error:
         raise DataError(f"{dataset.source}: data set '{name}': {error}") from None
     return DatasetResult(
@@ -189,7 +193,54 @@ def analyse_dataset(dataset: Dataset, config: AnalysisConfig, *, exact_max_n: in
         held_out_indistinguishable=verdict.indistinguishable if verdict else (),
         held_out_repeats=repeats,
         tails=_tails(sample, summary, bandwidths, boundary),
+        errors=errors,
+        errors_unavailable=errors_unavailable,
     )
+
+
+def _error_model(dataset: Dataset, sample: Sample, precision: float | None, edges: np.ndarray, config: AnalysisConfig):
+    """The error-convolved KDE of a data set with per-star uncertainties, or ``(None, reason)``; ``(None, None)`` without.
+
+    Star i's kernel has variance h^2 + sigma_i^2, h chosen by exact
+    leave-one-out CV (interval scores at ``precision`` when not None);
+    asymmetric errors are replaced by their mean (``symmetric_sigmas``).
+    Exact sums only: up to ``NESTED_MAX_N`` ages.
+    """
+    if dataset.errors_gyr is None:
+        return None, None
+    if sample.n > NESTED_MAX_N:
+        why = f"the error-convolved KDE is computed by exact sums, for up to {NESTED_MAX_N} stars"
+        return None, not_available(f"n = {sample.n}", why)
+    errors = dataset.errors_gyr
+    lower, upper = (errors[:, 0], errors[:, 1]) if errors.ndim == 2 else (None, None)
+    sigmas = errors if errors.ndim == 1 else symmetric_sigmas(lower, upper)
+    fit, reason = attempt(lambda: fit_error_convolved(dataset.ages, sigmas, precision=precision))
+    if fit is None:
+        return None, reason
+    spread = spread_explained(dataset.ages, sigmas, lower=lower, upper=upper)
+    model = fit.model
+    rng = rng_for(config.seed, dataset.name, SYNTHETIC, "errors", repr(model.bandwidth))
+    return ErrorModel(
+        bandwidth=float(model.bandwidth), loo_score=fit.loo_score, loo_se=fit.loo_standard_error,
+        mean_sigma=float(np.mean(sigmas)), spread_fraction=spread.fraction, intrinsic_sd=spread.intrinsic_sd,
+        max_asymmetry=spread.max_asymmetry, sentence=spread.sentence, cv_curve=fit.curve,
+        curve=_errors_curve(model, sample, sigmas),
+        synthetic=synthetic("errors", model.bandwidth, model_draws(model, sample.n, edges, config.replicates, rng=rng),
+                            replicates=config.replicates, n=sample.n),
+    ), None  # fmt: skip
+
+
+def _errors_curve(model, sample: Sample, sigmas: np.ndarray) -> KdeCurve:
+    """The error-convolved KDE's curve (1/Gyr), exactly: to 3 of the widest kernels beyond the ages, in steps
+    of at most a quarter of the narrowest (``exact.kde_grid``)."""
+    from .exact import kde_curve, kde_grid
+
+    widths = np.hypot(model.bandwidth, sigmas)
+    widest = float(widths.max())
+    narrowest = max(float(widths.min()), 1e-3 * widest)
+    extra = 3.0 * (widest - narrowest)
+    x = kde_grid(sample.ordered[[0, -1]] + np.array([-extra, extra]), narrowest)
+    return kde_curve("exact", "errors", model.bandwidth, x, np.exp(model.log_pdf(x)), sample.n)
 
 
 def _cross_validate(

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
+from publish.render.filters import pct
 from tests.support import ROOT, run_build
 
 NOT_PROJECT = shutil.ignore_patterns(
@@ -141,3 +142,27 @@ def test_a_benchmark_data_set_is_scored_on_the_comparison_page(build_env, tmp_pa
     assert "Only 2 of the 7 models favour it by more than two standard errors" in text
     assert "nan" not in text.split() and "None" not in text.split()
     assert "would decide it" not in _text(site / "index.html")
+
+
+def test_a_file_with_an_uncertainty_column_gets_an_error_convolved_kde(build_env, tmp_path):
+    # Known truth: true ages N(7, 1.5), each measured with its own sigma; the page says how much of the
+    # observed variance the sigmas account for, and the intrinsic spread left, which is near 1.5 Gyr.
+    project = _project_copy(tmp_path)
+    rng = np.random.default_rng(21)
+    sigma = rng.uniform(0.5, 1.5, 150)
+    observed = rng.normal(7.0, 1.5, 150) + sigma * rng.standard_normal(150)
+    data = tmp_path / "measured.csv"
+    data.write_text("age,age_err\n" + "\n".join(f"{a:.4f},{s:.4f}" for a, s in zip(observed, sigma)) + "\n")
+    args = ("--data", str(data), "--column", "age", "--error-column", "age_err")
+    done = _build_in(project, *args, "--engine", "pandoc", "--format", "html", "--quiet", env=build_env)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(_text(project / "_site" / "dataset-age.html").split())
+    share = np.mean(sigma.round(4) ** 2) / np.var(observed.round(4), ddof=1)
+    intrinsic = np.sqrt(np.var(observed.round(4), ddof=1) * (1 - share))
+    assert "Per-star uncertainties" in text
+    assert f"The stated uncertainties account for {pct(share)} of the observed age variance" in text
+    assert f"an intrinsic spread of {intrinsic:.2f} Gyr" in text and abs(intrinsic - 1.5) < 0.3
+    assert "kernel of variance" in text and "Synthetic samples drawn from it" in text
+    # --error-column pairs with --column, one each.
+    bad = _build_in(project, "--data", str(data), "--error-column", "age_err", "--check", env=build_env)
+    assert bad.returncode != 0 and "--error-column 'age_err': expected one per --column" in bad.stderr

@@ -63,6 +63,10 @@ class DatasetSpec:
         or ``"benchmark"`` (independent ages, e.g. asteroseismic or cluster
         ages of some of the stars: every model of every training set is scored
         on them; not trained on, not compared as a training set).
+    errors : tuple of (int or str)
+        The columns of the ages' one-sigma uncertainties (Gyr), as ``column``:
+        ``()`` (none, the default), one column (manifest ``error_column``) or a
+        lower and an upper one (``error_columns: [lower, upper]``).
     """
 
     column: int | str
@@ -74,6 +78,7 @@ class DatasetSpec:
     doi: str = ""
     method: str = ""
     role: str = "training"
+    errors: tuple[int | str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ _SOURCE_KEYS = {
 _DATASET_KEYS = {
     "column": True, "name": True, "label": True, "colour": True,
     "units": False, "citation": False, "doi": False, "method": False, "role": False,
+    "error_column": False, "error_columns": False,
 }
 
 
@@ -159,15 +165,37 @@ def _text(
     return value
 
 
-def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
-    block = _keys(block, path, where, _DATASET_KEYS)
-    column = block["column"]
+def _column_ref(column: Any, at: str) -> int | str:
+    """A 0-based column index or a header name, else a ``ConfigError`` at ``at`` (``where: path.key``)."""
     if isinstance(column, bool) or not (
         (isinstance(column, int) and column >= 0) or (isinstance(column, str) and column.strip())
     ):
-        raise ConfigError(
-            f"{where}: {path}.column: expected a 0-based column index or a header name, got {column!r}"
-        )
+        raise ConfigError(f"{at}: expected a 0-based column index or a header name, got {column!r}")
+    return column
+
+
+def _error_columns(block: Mapping[str, Any], path: str, where: str) -> tuple[int | str, ...]:
+    """``error_column`` (one sigma) or ``error_columns`` ([lower, upper]) as a tuple of column references."""
+    if "error_column" in block and "error_columns" in block:
+        raise ConfigError(f"{where}: {path}: expected 'error_column' or 'error_columns', not both")
+    if "error_column" in block:
+        errors: tuple[int | str, ...] = (_column_ref(block["error_column"], f"{where}: {path}.error_column"),)
+    elif "error_columns" in block:
+        pair = block["error_columns"]
+        if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
+            raise ConfigError(f"{where}: {path}.error_columns: expected [lower, upper], two columns, got {pair!r}")
+        errors = tuple(_column_ref(c, f"{where}: {path}.error_columns[{i}]") for i, c in enumerate(pair))
+    else:
+        return ()
+    if block["column"] in errors or len(set(errors)) != len(errors):
+        raise ConfigError(f"{where}: {path}: the uncertainty columns {list(errors)} repeat a column; expected "
+                          f"columns other than the ages' ({block['column']!r}), each once")  # fmt: skip
+    return errors
+
+
+def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
+    block = _keys(block, path, where, _DATASET_KEYS)
+    column = _column_ref(block["column"], f"{where}: {path}.column")
     units = block.get("units", "Gyr")
     if units != "Gyr":
         raise ConfigError(f"{where}: {path}.units: expected 'Gyr' (the only unit supported), got {units!r}")
@@ -184,6 +212,7 @@ def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
         doi=_text(block, "doi", path, where, pattern=_OPTIONAL_DOI, expected="a DOI like '10.3847/1538-4357/acb692'"),
         method=_text(block, "method", path, where),
         role=role,
+        errors=_error_columns(block, path, where),
     )
 
 

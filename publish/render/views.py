@@ -146,6 +146,8 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) ->
         "precision": r.precision,
         "interval_scores": r.interval_scores,
         "cv": r.cv_curve,
+        "errors": r.errors,
+        "errors_unavailable": r.errors_unavailable,
         "tails": [
             {"name": "Gaussian fit" if t.model == "gaussian" else f"{_model_name(t.model)} KDE", "kind": t.model,
              "bandwidth": t.bandwidth, "below": t.below_zero, "above": t.above_universe}
