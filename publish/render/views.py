@@ -188,7 +188,10 @@ def _cross_view(train: dict[str, Any], test: dict[str, Any], score: float | None
     """
     own = test["cv_score"]
     own_reason = None if own is not None else (
-        test["held_out_unavailable"] or next(n["reason"] for n in test["notes"]["cv"])
+        test["held_out_unavailable"]
+        or next((n["reason"] for n in test["notes"]["cv"]), None)
+        # A CV bandwidth on all the stars, but none on some training part of the nested held-out scores.
+        or next((m["unavailable"] for m in test["held_out"] if m["kind"] == "cv" and m["unavailable"]), None)
     )
     return {
         "train": train,
