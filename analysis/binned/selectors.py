@@ -83,13 +83,15 @@ def loo_scorer(ordered: np.ndarray, *, scott: float, precision: float | None = N
 
     def score(h: float) -> tuple[float, float]:
         nodes = density_nodes(binned, [h], reach_gyr=(low, high), nodes_per_bandwidth=_NODES_PER_BANDWIDTH)
-        density = interpolate(nodes, ordered)[0]
-        self_term = 1.0 / (h * np.sqrt(2 * np.pi))
-        loo = (n * density - self_term) / (n - 1)
+        # In place: a catalog's per-star arrays are the score's memory.
+        loo = interpolate(nodes, ordered)[0]
+        loo *= n
+        loo -= 1.0 / (h * np.sqrt(2 * np.pi))
+        loo /= n - 1
         bound = n / (n - 1) * (nodes.error_bounds[0] + _ROUND_OFF) * float(nodes.rows[0].max())
         with np.errstate(divide="ignore", invalid="ignore"):
-            approx = np.log(loo)
-        refined = refine_binned_loo(ordered, h, approx, np.full(n, bound), rtol=RTOL)
+            np.log(loo, out=loo)
+        refined = refine_binned_loo(ordered, h, loo, np.broadcast_to(bound, (n,)), rtol=RTOL)
         return mean_and_se(refined.log_densities)
 
     return CvScorer(

@@ -204,7 +204,7 @@ def refine_binned_loo(
     x = np.asarray(sorted_ages, dtype=float)
     approx = np.asarray(approx_log_density, dtype=float)
     bound = np.asarray(abs_error_bound, dtype=float)
-    if x.ndim != 1 or x.size < 2 or np.any(np.diff(x) < 0):
+    if x.ndim != 1 or x.size < 2 or np.any(x[1:] < x[:-1]):
         raise DataError(f"sorted_ages: expected at least 2 ages in Gyr sorted ascending, got {x.size} values")
     if approx.shape != x.shape or bound.shape != x.shape:
         raise DataError(
@@ -222,9 +222,10 @@ def refine_binned_loo(
 
 def _windowed_loo(x: np.ndarray, stars: np.ndarray, h: float, k: float) -> np.ndarray:
     """Exact log f_{-i}(x_i) for ``stars`` (indices into sorted x) from their windows of neighbours."""
-    gaps = np.diff(x)
-    left = np.concatenate([[np.inf], gaps])[stars]
-    right = np.concatenate([gaps, [np.inf]])[stars]
+    # Each star's gaps to its neighbours, for these stars only (a catalog flags few of its stars).
+    at = x[stars]
+    left = np.where(stars > 0, at - x[np.maximum(stars - 1, 0)], np.inf)
+    right = np.where(stars < x.size - 1, x[np.minimum(stars + 1, x.size - 1)] - at, np.inf)
     radius = np.minimum(left, right) + k * h
     lo = np.searchsorted(x, x[stars] - radius, side="left")
     hi = np.searchsorted(x, x[stars] + radius, side="right")
