@@ -38,6 +38,7 @@ from .statistics import (
     DEFAULT_REPEATS,
     LOO_METHOD,
     benchmark_comparison,
+    case_from_scores,
     Evidence,
     Sample,
     auto_histogram,
@@ -497,12 +498,4 @@ def _binned_case(a, b, ha, hb, names, paired, exact_max_n) -> CrossCase:
     x, y = (a.ages, b.ages) if not paired else _paired_rows(a, b)
     on_b = make_engine("binned", Sample.of(x)).fit([ha]).log_density(y, ha)
     on_a = make_engine("binned", Sample.of(y)).fit([hb]).log_density(x, hb)
-    if paired:
-        se = float(np.std(on_b - on_a, ddof=1) / np.sqrt(x.size))
-    else:
-        se = float(np.sqrt(np.var(on_b, ddof=1) / on_b.size + np.var(on_a, ddof=1) / on_a.size))
-    difference = float(on_b.mean() - on_a.mean())
-    return CrossCase(
-        bandwidth_a=float(ha), bandwidth_b=float(hb), a_on_b=float(on_b.mean()), b_on_a=float(on_a.mean()),
-        difference=difference, se=se, better=names[0] if difference > 0 else names[1], clear=bool(abs(difference) > 2 * se),
-    )  # fmt: skip
+    return case_from_scores(on_b, on_a, ha, hb, names=names, paired=paired)

@@ -21,7 +21,7 @@ engine (``analysis.engine``); nothing here imports one.
 
 from .benchmark import benchmark_comparison
 from .boundary import unphysical_fractions
-from .cross import common_bandwidth, cross_prediction
+from .cross import case_from_scores, common_bandwidth, cross_prediction
 from .cv import LOO_METHOD, cv_bandwidth, cv_curve, exact_loo_scorer, loo_kind, mean_and_se, search
 from .loo import loo_log_scores, refine_binned_loo
 from .models import KDE_KINDS, KdeModel, NormalModel, fit_kde, fit_normal
@@ -48,7 +48,7 @@ from .generative import model_draws, synthetic
 __all__ = [
     "BANDWIDTH_RULES", "DEFAULT_REPEATS", "INTERVAL_RATIO", "ISJ_MIN_DISTINCT", "KDE_KINDS", "LOO_METHOD", "VERDICT_MIN_MARGIN",
     "VERDICT_SES", "Evidence", "KdeModel", "NormalModel", "Rule", "Sample", "auto_histogram", "bandwidth_for",
-    "benchmark_comparison", "choose", "choose_bandwidths", "common_bandwidth", "cross_prediction", "cv_bandwidth",
+    "benchmark_comparison", "case_from_scores", "choose", "choose_bandwidths", "common_bandwidth", "cross_prediction", "cv_bandwidth",
     "cv_curve", "detect_precision", "empirical_cdf", "exact_loo_scorer", "fit_error_convolved", "fit_gaussian",
     "fit_kde", "fit_normal", "held_out_scores", "improved_sheather_jones", "kde_models", "kfold_scores",
     "loo_kind", "loo_log_scores", "mean_and_se", "model_draws", "model_spec", "nested_heldout", "normal_fit", "refine_binned_loo",

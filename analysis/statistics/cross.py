@@ -14,7 +14,7 @@ from ..errors import DataError
 from ..results import CrossCase
 from .models import fit_kde
 
-__all__ = ["CROSS_SES", "CrossPrediction", "common_bandwidth", "cross_case", "cross_prediction"]
+__all__ = ["CROSS_SES", "CrossPrediction", "case_from_scores", "common_bandwidth", "cross_case", "cross_prediction"]
 
 #: A training set "transfers better" with confidence when its lead exceeds this many standard errors.
 CROSS_SES = 2.0
@@ -59,6 +59,16 @@ def cross_case(
         raise DataError(f"a, b: paired data sets need the same stars, got {a.size} and {b.size} ages")
     on_b = fit_kde(a, bandwidth_a, kind=kind).score(b, precision_b)
     on_a = fit_kde(b, bandwidth_b, kind=kind).score(a, precision_a)
+    return case_from_scores(on_b, on_a, bandwidth_a, bandwidth_b, names=names, paired=paired)
+
+
+def case_from_scores(
+    on_b: np.ndarray, on_a: np.ndarray, bandwidth_a: float, bandwidth_b: float, *, names: tuple[str, str], paired: bool
+) -> CrossCase:
+    """The cross-prediction record from each star's score: b's ages under a's KDE (``on_b``), a's under b's.
+
+    ``se`` is that of the per-star differences for the same stars (``paired``), else the two means' errors combined.
+    """
     if paired:
         d = on_b - on_a
         se = float(np.std(d, ddof=1) / np.sqrt(d.size))

@@ -35,8 +35,21 @@ def interval_edges(points: np.ndarray, precision: float) -> tuple[np.ndarray, np
     return points - precision / 2, points + precision / 2
 
 
+class _IntervalScores:
+    """Interval and held-out scores of a model with ``log_mass(lower, upper)`` and ``log_pdf(points)``."""
+
+    def log_interval_density(self, points: np.ndarray, precision: float) -> np.ndarray:
+        """Interval score log((F(x + q/2) - F(x - q/2)) / q) of ages x reported on a q grid (Gyr)."""
+        lower, upper = interval_edges(points, precision)
+        return self.log_mass(lower, upper) - np.log(precision)  # type: ignore[attr-defined]
+
+    def score(self, points: np.ndarray, precision: float | None) -> np.ndarray:
+        """Per-age held-out score: ``log_pdf`` when ``precision`` is None, else ``log_interval_density``."""
+        return self.log_pdf(points) if precision is None else self.log_interval_density(points, precision)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, eq=False)
-class KdeModel:
+class KdeModel(_IntervalScores):
     """A Gaussian KDE of ages in Gyr, of one of ``KDE_KINDS``.
 
     Attributes
@@ -85,15 +98,6 @@ class KdeModel:
         """F(x), the probability of an age at most x (Gyr), shape (k,)."""
         x = np.asarray(points, dtype=float)
         return np.exp(self.log_mass(np.full(x.size, -np.inf), x))
-
-    def log_interval_density(self, points: np.ndarray, precision: float) -> np.ndarray:
-        """Interval score log((F(x + q/2) - F(x - q/2)) / q) of ages x reported on a q grid (Gyr)."""
-        lower, upper = interval_edges(points, precision)
-        return self.log_mass(lower, upper) - np.log(precision)
-
-    def score(self, points: np.ndarray, precision: float | None) -> np.ndarray:
-        """Per-age held-out score: ``log_pdf`` when ``precision`` is None, else ``log_interval_density``."""
-        return self.log_pdf(points) if precision is None else self.log_interval_density(points, precision)
 
     def sample(self, size: int, *, rng: np.random.Generator) -> np.ndarray:
         """``size`` ages (Gyr) drawn from the model: a star's component, then its normal.
@@ -183,7 +187,7 @@ def fit_kde(
 
 
 @dataclass(frozen=True)
-class NormalModel:
+class NormalModel(_IntervalScores):
     """The normal N(mean, sd^2) of ages, mean and sd in Gyr (the report's Gaussian fit)."""
 
     mean: float
@@ -200,15 +204,6 @@ class NormalModel:
     def cdf(self, points: np.ndarray) -> np.ndarray:
         """F(x) at ``points`` (Gyr)."""
         return stats.norm.cdf(np.asarray(points, dtype=float), self.mean, self.sd)
-
-    def log_interval_density(self, points: np.ndarray, precision: float) -> np.ndarray:
-        """Interval score log((F(x + q/2) - F(x - q/2)) / q) (Gyr)."""
-        lower, upper = interval_edges(points, precision)
-        return self.log_mass(lower, upper) - np.log(precision)
-
-    def score(self, points: np.ndarray, precision: float | None) -> np.ndarray:
-        """``log_pdf`` when ``precision`` is None, else ``log_interval_density``."""
-        return self.log_pdf(points) if precision is None else self.log_interval_density(points, precision)
 
     def sample(self, size: int, *, rng: np.random.Generator) -> np.ndarray:
         """``size`` ages (Gyr) from the normal (negative ages possible)."""

@@ -49,8 +49,11 @@ def model_title(model: KdeCurve | SyntheticSample) -> str:
     """``"h = 0.1 Gyr"`` for a configured bandwidth, ``"CV: 0.52 Gyr"`` for a rule's."""
     if model.kind == "grid":
         return f"h = {format_gyr(model.bandwidth)} Gyr"
+    # Short enough for a third of a PDF page: the boundary-respecting KDEs' bandwidths are their own CV choices.
     if model.kind == "log":
-        return f"{MODEL_NAMES['log']}: h = {model.bandwidth:.3f} in ln age"
+        return f"Log age, CV: {model.bandwidth:.3f} (ln)"
+    if model.kind == "reflected":
+        return f"Reflected, CV: {format_gyr(model.bandwidth)} Gyr"
     return f"{MODEL_NAMES[model.kind]}: {format_gyr(model.bandwidth)} Gyr"
 
 
