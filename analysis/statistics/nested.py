@@ -211,7 +211,7 @@ def nested_heldout(
 def verdict(
     names: Sequence[str], per_star: np.ndarray, *, ses: float = VERDICT_SES, min_margin: float = VERDICT_MIN_MARGIN
 ) -> Verdict:
-    """The best model if it beats the next by more than ``ses`` paired standard errors, else the tied set.
+    """The best model if it beats every other by more than ``ses`` paired standard errors, else the tied set.
 
     Parameters
     ----------
@@ -250,7 +250,8 @@ def verdict(
         return lead > ses * se and lead >= min_margin
 
     tied = (names[top],) + tuple(names[m] for m in order[1:] if not ahead(names[m]))
-    best = names[top] if len(names) == 1 or ahead(names[order[1]]) else None
+    # Best only when ahead of every other model: the runner-up by mean may have a smaller paired SE than a model further back.
+    best = names[top] if len(tied) == 1 else None
     return Verdict(best=best, top=names[top], indistinguishable=tied, behind=behind)
 
 
@@ -286,5 +287,6 @@ def verdict_from_moments(
         return lead > VERDICT_SES * se and lead >= VERDICT_MIN_MARGIN
 
     tied = (names[top],) + tuple(names[m] for m in order[1:] if not ahead(names[m]))
-    best = names[top] if len(names) == 1 or ahead(names[order[1]]) else None
+    # Best only when ahead of every other model: the runner-up by mean may have a smaller paired SE than a model further back.
+    best = names[top] if len(tied) == 1 else None
     return errors, Verdict(best=best, top=names[top], indistinguishable=tied, behind=behind)
