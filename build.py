@@ -191,10 +191,12 @@ def read_settings(args: argparse.Namespace) -> Settings:
 def load_data(s: Settings) -> Loaded | Finished:
     """Find, verify and parse the data files; with ``--check``, or when nothing changed, stop here."""
     # load_sources resolves the path itself: Path.resolve() raises RuntimeError on a link loop.
-    sources = load_sources(MANIFEST, data_file=s.args.data, columns=s.args.column)
+    sources = load_sources(MANIFEST, data_file=s.args.data, columns=s.args.column, error_columns=s.args.error_column)
     data = [source.path for source in sources]
     # The chosen columns decide the data sets, so they belong to both cache keys.
     config = {**asdict(s.config), "columns": s.args.column}
+    if s.args.error_column:
+        config["error_columns"] = s.args.error_column
     # The PDF's title page shows the commit and the date, so they belong to the site's key.
     revision = revision_of(ROOT)
     date = source_date(revision)
@@ -267,7 +269,8 @@ def write_pages(d: Drawn) -> Written:
         date=loaded.date[0],
         date_source=loaded.date[1],
     )
-    datasets = [dataset for source in loaded.sources for dataset in source.datasets]
+    # A benchmark (manifest role: benchmark) is scored on the Comparison page, not analysed as a data set.
+    datasets = [dataset for source in loaded.sources for dataset in source.datasets if dataset.role != "benchmark"]
     context = build_context(d.result, datasets, d.figures, info)
     pages = render_pages(context, stage, pdf="pdf" in s.formats)
     _mirror_generated(stage)

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         _, config = settings(args, PROJECT_FILE)
-        datasets = load_datasets(MANIFEST, data_file=args.file, columns=args.column)
+        datasets = load_datasets(MANIFEST, data_file=args.file, columns=args.column, error_columns=args.error_column)
         result = analyse(datasets, config)
         text = to_json(result)
     except ReportError as error:
