@@ -145,27 +145,33 @@ def _signed(value: float) -> str:
 
 
 def comparison_kde_figure(result: AnalysisResult) -> Drawn:
-    """Every data set's KDE at its CV bandwidth as a density (1/Gyr), overlaid.
+    """Every data set's KDE at the one common bandwidth as a density (1/Gyr), overlaid.
 
-    Data sets without a CV bandwidth are left out, and the caption says why;
-    ``figure_plan`` leaves the figure out when none has one.
+    One bandwidth for all (``AnalysisResult.common_bandwidth``) so the curves
+    differ by their ages, not by their smoothing, as on the Overview; each data
+    set's own choice is on its page. ``figure_plan`` leaves the figure out
+    when no data set has a CV bandwidth (then there is no common one).
     """
     fig, axes = new_figure(1, 1, row_height_in=3.4)
     ax = axes[0, 0]
-    drawn = [d for d in result.datasets if cv_kde(d)]
-    for d in drawn:
-        c = cv_kde(d)
-        ax.plot(c.x, c.density, color=d.colour, label=f"{d.label} (h = {format_gyr(c.bandwidth)} Gyr)")
+    common = result.common_bandwidth
+    for d, c in zip(result.datasets, result.common_curves, strict=True):
+        ax.plot(c.x, c.density, color=d.colour, label=d.label)
     age_reference_lines(ax)
     ax.set_xlabel(AGE_LABEL)
     ax.set_ylabel(DENSITY_LABEL)
     ax.set_ylim(bottom=0.0)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
-    labels = ", ".join(d.label for d in drawn)
-    alt = f"Overlaid KDE densities at the cross-validated bandwidth for {labels}: {_medians(drawn)}."
+    labels = ", ".join(d.label for d in result.datasets)
+    alt = f"Overlaid KDE densities at one common bandwidth of {format_gyr(common)} Gyr for {labels}: {_medians(result.datasets)}."
+    own = "; ".join(
+        f"{d.label} {format_gyr(d.bandwidths.cv)} Gyr" for d in result.datasets if d.bandwidths.cv is not None
+    )
     caption = (
-        "Each data set's KDE at its cross-validated bandwidth, as a density, "
-        "so data sets of any size compare." + "".join(missing_rules(d, "curve", ("cv",)) for d in result.datasets)
+        f"Each data set's KDE at one bandwidth common to all, h = {format_gyr(common)} Gyr (the largest of the "
+        "data sets' leave-one-out CV choices), as a density, so data sets of any size compare and the curves "
+        f"differ by their ages, not by their smoothing. Each data set's own CV choice ({own}) is drawn on its page."
+        + "".join(missing_rules(d, "bandwidth of its own", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
 

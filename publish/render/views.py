@@ -13,6 +13,7 @@ from analysis.compare import AD_PVALUE_RANGE
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.folds import folds_text
+from analysis.formatting import gyr
 from analysis.results import Comparison, DatasetResult, EngineInfo, GaussianFit
 from analysis.statistics import BANDWIDTH_RULES, LILLIEFORS_PVALUE_RANGE
 
@@ -47,8 +48,8 @@ def _model_name(kind: str) -> str:
 
 
 def _held_out_name(kind: str, bandwidth: float | None) -> str:
-    """A held-out model as readers see it in a verdict: "Fixed 0.1 Gyr", "Silverman", "Gaussian"."""
-    return f"Fixed {bandwidth:g} Gyr" if kind == "grid" else _model_name(kind)
+    """A held-out model as readers see it in a verdict: "Fixed 0.10 Gyr", "Silverman", "Gaussian"."""
+    return f"Fixed {gyr(bandwidth)} Gyr" if kind == "grid" else _model_name(kind)
 
 
 def _engine_view(e: EngineInfo, n: int) -> dict[str, Any]:
