@@ -202,7 +202,10 @@ def read_settings(args: argparse.Namespace) -> Settings:
 def load_data(s: Settings) -> Loaded | Finished:
     """Find, verify and parse the data files; with ``--check``, or when nothing changed, stop here."""
     # load_sources resolves the path itself: Path.resolve() raises RuntimeError on a link loop.
-    sources = load_sources(MANIFEST, data_file=s.args.data, columns=s.args.column, id_column=s.args.id_column)
+    sources = load_sources(
+        MANIFEST, data_file=s.args.data, columns=s.args.column, error_columns=s.args.error_column,
+        id_column=s.args.id_column,
+    )  # fmt: skip
     data = [source.path for source in sources if not source.partitioned]
     # The chosen columns decide the data sets, so they belong to both cache keys; a partitioned
     # catalog (terabytes, perhaps) is keyed by its files' names, sizes and times, not their bytes.
@@ -210,6 +213,8 @@ def load_data(s: Settings) -> Loaded | Finished:
         **asdict(s.config), "columns": s.args.column, "id_column": s.args.id_column,
         "partitioned": [source.sha256 for source in sources if source.partitioned],
     }  # fmt: skip
+    if s.args.error_column:
+        config["error_columns"] = s.args.error_column
     # The PDF's title page shows the commit and the date, so they belong to the site's key.
     revision = revision_of(ROOT)
     date = source_date(revision)
@@ -291,7 +296,10 @@ def write_pages(d: Drawn) -> Written:
         date=loaded.date[0],
         date_source=loaded.date[1],
     )
-    datasets = list(d.datasets) or [dataset for source in loaded.sources for dataset in source.datasets]
+    # A benchmark (manifest role: benchmark) is scored on the Comparison page, not analysed as a data set.
+    datasets = list(d.datasets) or [
+        dataset for source in loaded.sources for dataset in source.datasets if dataset.role != "benchmark"
+    ]
     context = build_context(d.result, datasets, d.figures, info)
     pages = render_pages(context, stage, pdf="pdf" in s.formats)
     _mirror_generated(stage)

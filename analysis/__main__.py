@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         _, config = settings(args, PROJECT_FILE)
-        datasets = load_datasets(MANIFEST, data_file=args.file, columns=args.column, id_column=args.id_column)
+        datasets = load_datasets(
+            MANIFEST, data_file=args.file, columns=args.column, error_columns=args.error_column, id_column=args.id_column
+        )
         from .distributed import reduce_datasets
 
         result = analyse(list(reduce_datasets(datasets, config, dask=args.dask)), config)

@@ -42,6 +42,13 @@ class Dataset:
         Always ``"Gyr"``; stated so readers never guess.
     citation, doi, method : str
         Provenance shown on the Data page (may be empty).
+    role : str
+        ``"training"`` or ``"benchmark"`` (manifest ``role:``): a benchmark's
+        ages score the training sets' models and are not analysed as a data set.
+    errors_gyr : ndarray of float, shape (n,) or (n, 2), or None
+        Each age's one-sigma uncertainty (Gyr), or its lower and upper one
+        (manifest ``error_column(s)``, ``--error-column``); read-only; ``None``
+        when the file gives none.
     """
 
     name: str
@@ -56,6 +63,8 @@ class Dataset:
     citation: str = ""
     doi: str = ""
     method: str = ""
+    role: str = "training"
+    errors_gyr: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         # Any sequence is accepted; keep private read-only arrays so the record stays immutable.
@@ -68,12 +77,20 @@ class Dataset:
                 f"Dataset {self.name!r}: ages_gyr and rows must be 1-D of equal length, "
                 f"got shapes {self.ages_gyr.shape} and {self.rows.shape}"
             )
+        if self.errors_gyr is not None:
+            errors = np.array(self.errors_gyr, dtype=np.float64)
+            if errors.shape not in ((self.ages_gyr.size,), (self.ages_gyr.size, 2)) or not np.all(errors >= 0):
+                raise ValueError(
+                    f"Dataset {self.name!r}: errors_gyr must be >= 0 Gyr, one or two per age, got shape {errors.shape}"
+                )
+            errors.setflags(write=False)
+            object.__setattr__(self, "errors_gyr", errors)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Dataset):
             return NotImplemented
         return all(
-            np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+            np.array_equal(a, b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else a == b
             for a, b in zip(astuple_shallow(self), astuple_shallow(other), strict=True)
         )
 

@@ -8,8 +8,8 @@ kernel (up to ``EXACT_MAX_N`` ages), ``binned.BinnedEngine`` evaluates every
 bandwidth from one fine binning and one FFT (catalogs). An engine supplies
 sums, never its own copy of a statistic:
 
-- ``cv_scorer``: the cross-validated log-likelihood per star at a bandwidth
-  (``CvScorer``), which ``statistics.cv`` searches;
+- ``cv_scorer``: the leave-one-out log-likelihood per star at a bandwidth and
+  its standard error (``CvScorer``), which ``statistics.cv`` searches;
 - ``fit(bandwidths)``, then on what it returns (``FittedKde``): densities on a
   grid (``curves``), log densities at points (``log_density``), the summed
   held-out log-likelihoods of each fold split (``fold_scores``) and synthetic
@@ -42,23 +42,28 @@ def engine_path(n: int, *, exact_max_n: int = EXACT_MAX_N) -> str:
 
 @dataclass(frozen=True)
 class CvScorer:
-    """The cross-validated log-likelihood of one data set, as an engine evaluates it.
+    """The leave-one-out cross-validated log-likelihood of one data set, as an engine evaluates it.
 
-    ``score(h)`` is the mean held-out log density per star (log(1/Gyr)) at
-    bandwidth ``h`` (Gyr); ``folds`` the folds used (n: leave-one-out);
-    ``method`` completes "Maximises the ..." in the CV rule's note. The search
-    (``statistics.cv.search``) evaluates ``points`` log-spaced bandwidths from
-    Scott/50 to 3 x Scott, widens the grid by up to ``widenings`` blocks while
-    the best score sits on an edge, and refines the best by Brent's method to
-    ``xatol`` in log h.
+    ``score(h)`` is the mean leave-one-out log score per star (log(1/Gyr)) at
+    bandwidth ``h`` and its standard error sd(per-star scores)/sqrt(n);
+    ``folds`` is n (leave-one-out); ``method`` completes "Maximises the ..."
+    in the CV rule's note; ``kind`` is ``"loo"`` or ``"loo-interval"``
+    (interval scores of width ``precision`` Gyr); ``model`` the KDE kind. The
+    search (``statistics.cv.search``) evaluates ``points`` log-spaced
+    bandwidths from Scott/50 to 3 x Scott, widens the grid by up to
+    ``widenings`` blocks while the best score sits on an edge, and refines the
+    best by Brent's method to ``xatol`` in log h.
     """
 
-    score: Callable[[float], float]
+    score: Callable[[float], tuple[float, float]]
     folds: int
     method: str
     points: int
     widenings: int
     xatol: float
+    kind: str = "loo"
+    precision: float | None = None
+    model: str = "gaussian"
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,17 @@ class FoldScores:
     ``gaussian`` is the normal's (fitted by maximum likelihood to each fold's
     training stars), ``None`` when ``flat`` of the ``folds`` training parts
     hold one repeated age; ``kdes`` one total per KDE model, in order.
+    ``products[a][b]`` is the sum over stars of the product of models a's and
+    b's held-out log scores (the Gaussian first when it has a total, then
+    ``kdes``): with the totals, the standard errors of each score and of each
+    paired difference.
     """
 
     folds: int
     gaussian: float | None
     flat: int
     kdes: tuple[float, ...]
+    products: tuple[tuple[float, ...], ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,8 +127,8 @@ class Engine(Protocol):
 
     path: str  #: "exact" or "binned"
 
-    def cv_scorer(self, *, folds: int, rng: np.random.Generator, scott: float) -> CvScorer:
-        """The cross-validated log-likelihood, on folds drawn from ``rng``."""
+    def cv_scorer(self, *, scott: float, precision: float | None) -> CvScorer:
+        """The leave-one-out log-likelihood (interval scores of width ``precision`` Gyr when not None)."""
 
     def fit(self, bandwidths: Sequence[float]) -> FittedKde:
         """The KDE at ``bandwidths`` (Gyr), ready to evaluate."""

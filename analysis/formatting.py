@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import RenderError
 
-__all__ = ["gyr", "level", "num", "pct", "pvalue", "sci"]
+__all__ = ["gyr", "level", "num", "pct", "pvalue", "quantum", "sci", "score"]
 
 
 def _finite(value: Any, filter_name: str) -> float:
@@ -57,6 +57,28 @@ def num(value: Any, digits: int = 3) -> str:
         return "0"
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
     return f"{x:.{decimals}f}"
+
+
+def score(value: Any, signed: bool = False) -> str:
+    """A log-likelihood per star (nats, log 1/Gyr) or a difference or SE of such: three decimals everywhere,
+    so a score, its standard error and the differences between models read alike in every table and sentence.
+
+    >>> score(-2.63912), score(0.0551), score(2.1408, signed=True)
+    ('-2.639', '0.055', '+2.141')
+    """
+    x = _finite(value, "score")
+    return f"{x:+.3f}" if signed else f"{x:.3f}"
+
+
+def quantum(value: Any) -> str:
+    """The grid ages are stored on (Gyr), as written in the file: shortest digits, never e-notation.
+
+    >>> quantum(0.1), quantum(0.25), quantum(1e-06)
+    ('0.1', '0.25', '0.000001')
+    """
+    x = _finite(value, "quantum")
+    text = repr(x)
+    return text if "e" not in text else f"{x:.{-math.floor(math.log10(abs(x))) + 15}f}".rstrip("0")
 
 
 #: The p-value bounds a test's own table clips to, as ``pvalue``'s ``bound`` names them.

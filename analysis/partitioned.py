@@ -80,6 +80,10 @@ class PartitionedDataset:
     doi: str = ""
     method: str = ""
     reduced: Any = None
+    #: Always ``"training"``: a benchmark is named in the manifest, which cannot name a partitioned catalog.
+    role: str = "training"
+    #: Always ``None``: a partitioned catalog's per-star uncertainties are not read (``--error-column`` is refused).
+    errors_gyr: None = None
 
     @property
     def n_missing(self) -> int:

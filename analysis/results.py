@@ -35,12 +35,17 @@ __all__ = [
     "KdeCurve",
     "SyntheticSample",
     "HeldOutScore",
+    "ModelTails",
+    "ErrorModel",
     "EngineInfo",
     "PartitionedInfo",
     "PartitionedComparison",
     "DatasetResult",
     "PairedComparison",
+    "CrossCase",
     "Comparison",
+    "BenchmarkRow",
+    "BenchmarkResult",
     "AnalysisResult",
     "to_jsonable",
     "to_json",
@@ -167,13 +172,21 @@ class BandwidthChoice:
 
 @dataclass(frozen=True)
 class CvCurve:
-    """Cross-validated mean held-out log-likelihood per star vs bandwidth.
+    """Leave-one-out cross-validated log-likelihood per star vs bandwidth, with its standard error.
 
-    ``folds`` is the configured k, or n for leave-one-out (data sets with
-    fewer ages than k folds need, and catalogs). ``best_bandwidth`` is
-    ``None`` when the score has no interior maximum (it keeps rising as the
-    bandwidth shrinks, as it does when held-out ages equal training ages),
-    and ``unavailable`` then says why.
+    ``folds`` is n: every star is held out once, scored by the KDE of the
+    other n - 1 (no random split, so the curve does not depend on the seed).
+    ``kind`` is ``"loo"`` (the log density at each age) or ``"loo-interval"``
+    (the log probability of each age's rounding interval of width
+    ``precision`` Gyr, divided by it: ``statistics.precision``).
+    ``best_bandwidth`` is ``None`` when the score has no interior maximum (it
+    keeps rising as the bandwidth shrinks, as it does when held-out ages equal
+    training ages), and ``unavailable`` then says why. ``standard_errors``
+    holds sd(per-star scores)/sqrt(n) at each bandwidth; ``one_se_low`` and
+    ``one_se_high`` bound the bandwidths whose score is within one standard
+    error (at the maximum) of the best (``one_se_open``: the range reaches an
+    end of the search). ``model`` is the KDE kind (``"gaussian"``,
+    ``"reflected"``; ``"log"`` has bandwidths in ln Gyr).
     """
 
     bandwidths: Floats
@@ -181,17 +194,36 @@ class CvCurve:
     folds: int
     best_bandwidth: float | None
     unavailable: str | None = None
+    kind: str = "loo"
+    precision: float | None = None
+    model: str = "gaussian"
+    standard_errors: Floats = ()
+    best_score: float | None = None
+    best_standard_error: float | None = None
+    one_se_low: float | None = None
+    one_se_high: float | None = None
+    one_se_open: bool = False
 
 
 @dataclass(frozen=True)
 class TieReport:
-    """How many ages repeat exactly; heavy ties pull CV towards tiny bandwidths."""
+    """How many ages repeat exactly, judged against the ages' precision (``statistics.precision``).
+
+    ``heavy`` when more stars share one age than rounding a smooth density to
+    ``precision`` Gyr makes likely (``pvalue`` below 1 %; any tie when the ages
+    are stored as continuous values, ``precision`` None); ``predicted_largest``
+    is the largest tie such rounding typically produces.
+    """
 
     n: int
     n_distinct: int
     largest_tie: int  #: stars sharing the most common value
     heavy: bool
     message: str
+    precision: float | None = None
+    largest_tie_age: float | None = None
+    predicted_largest: int | None = None
+    pvalue: float | None = None
 
 
 @dataclass(frozen=True)
@@ -238,12 +270,18 @@ class SyntheticSample:
 
 @dataclass(frozen=True)
 class HeldOutScore:
-    """Mean held-out log-likelihood per star (k-fold, seeded folds).
+    """Mean held-out log-likelihood per star (k-fold, seeded folds, ``repeats`` shuffles).
 
     ``model`` is ``"gaussian"`` or a KDE ``kind``; ``bandwidth`` is ``None``
-    for the Gaussian. ``mean_log_likelihood`` is ``None`` when the model
-    cannot be fitted to some fold's training stars, and ``unavailable`` then
-    says why.
+    for the Gaussian (for a data-driven rule, the bandwidth chosen on all the
+    stars; ``nested`` says each training part chose its own). ``mean_log_likelihood``
+    is ``None`` when the model cannot be fitted to some fold's training stars,
+    and ``unavailable`` then says why. ``se`` is sd(per-star scores)/sqrt(n);
+    ``behind`` the mean per-star lead of the top model over this one and
+    ``behind_se`` its standard error (0 and 0 for the top model); ``tied``
+    says this model is not more than two standard errors (or the minimum
+    lead) behind the top (``statistics.nested.verdict``). ``name`` identifies
+    the model in ``DatasetResult.held_out_best`` (``"grid 0.1"`` for a fixed bandwidth).
     """
 
     model: str
@@ -251,6 +289,55 @@ class HeldOutScore:
     mean_log_likelihood: float | None
     folds: int
     unavailable: str | None = None
+    se: float | None = None
+    repeats: int = 1
+    nested: bool = False
+    name: str = ""
+    behind: float | None = None
+    behind_se: float | None = None
+    tied: bool | None = None
+
+
+@dataclass(frozen=True)
+class ModelTails:
+    """A model's exact probability (0-1, from its CDF) of ages below 0 Gyr and above the age of the Universe.
+
+    ``model`` is ``"gaussian"`` (the fitted normal) or a KDE kind at
+    ``bandwidth`` (Gyr; ln Gyr for ``"log"``).
+    """
+
+    model: str
+    bandwidth: float | None
+    below_zero: float
+    above_universe: float
+
+
+@dataclass(frozen=True)
+class ErrorModel:
+    """The error-convolved KDE of a data set with per-star uncertainties (``statistics.uncertainties``).
+
+    Star i's kernel has variance h^2 + sigma_i^2; ``bandwidth`` (Gyr, 0
+    allowed) maximises its leave-one-out likelihood (``cv_curve``), which
+    scores ``loo_score`` +- ``loo_se`` per star. ``spread_fraction`` is
+    mean(sigma^2) / var(ages) (ddof 1), the share of the observed variance
+    the uncertainties account for; ``intrinsic_sd`` the spread left for the
+    true ages (Gyr; None when the errors exceed the spread);
+    ``max_asymmetry`` the largest |upper - lower| / (upper + lower) of
+    asymmetric errors replaced by their mean; ``sentence`` one line for
+    readers. ``curve`` and ``synthetic`` as for the other models.
+    """
+
+    bandwidth: float
+    loo_score: float
+    loo_se: float
+    mean_sigma: float
+    spread_fraction: float
+    intrinsic_sd: float | None
+    max_asymmetry: float
+    sentence: str
+    cv_curve: CvCurve
+    curve: "KdeCurve"
+    synthetic: "SyntheticSample"
 
 
 @dataclass(frozen=True)
@@ -292,6 +379,7 @@ class PartitionedInfo:
     variance_bound_gyr2: float
     folds_from: str
     fold_sizes: tuple[int, ...]
+    notes: tuple[str, ...] = ()  #: sentences on what a partitioned catalog is not given, and why
 
 
 @dataclass(frozen=True)
@@ -312,6 +400,7 @@ class PartitionedComparison:
     wasserstein_bound_gyr: float
     anderson_change: float
     paired_method: str
+    cross_method: str = ""  #: how the cross-prediction's standard errors were computed
 
 
 @dataclass(frozen=True)
@@ -345,6 +434,16 @@ class DatasetResult:
     engine: EngineInfo
     cv_curve_unavailable: str | None = None
     held_out_unavailable: str | None = None
+    precision: float | None = None
+    interval_scores: bool = False
+    held_out_best: str | None = None
+    held_out_top: str | None = None
+    held_out_indistinguishable: tuple[str, ...] = ()
+    held_out_repeats: int = 1
+    tails: tuple[ModelTails, ...] = ()
+    errors: ErrorModel | None = None
+    errors_unavailable: str | None = None
+    role: str = "training"
     partitioned: PartitionedInfo | None = None  #: a partitioned catalog's methods and bounds (else None)
 
 
@@ -397,6 +496,29 @@ class PairedComparison:
 
 
 @dataclass(frozen=True)
+class CrossCase:
+    """Cross-prediction at one pair of bandwidths (Gyr): each data set's ages under the other's KDE.
+
+    ``a_on_b`` is the mean score per star of b's ages under a's KDE at
+    ``bandwidth_a``, ``b_on_a`` the reverse (log(1/Gyr); interval scores for
+    a scored set whose scores are interval scores); ``difference`` is
+    a_on_b - b_on_a (positive: a's KDE transfers better) with standard error
+    ``se`` (per-star differences for the same stars, else the two means'
+    errors combined); ``better`` names the data set whose KDE transfers
+    better and ``clear`` says the difference exceeds two standard errors.
+    """
+
+    bandwidth_a: float
+    bandwidth_b: float
+    a_on_b: float
+    b_on_a: float
+    difference: float
+    se: float
+    better: str
+    clear: bool
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Two-sample comparison of data sets ``a`` and ``b``.
 
@@ -435,7 +557,51 @@ class Comparison:
     anderson_unavailable: str | None = None
     cross_a_on_b_unavailable: str | None = None
     cross_b_on_a_unavailable: str | None = None
+    cross_own: CrossCase | None = None
+    cross_common: CrossCase | None = None
+    cross_flips: bool | None = None
+    cross_unavailable: str | None = None
     partitioned: PartitionedComparison | None = None  #: how a partitioned catalog's pair was compared (else None)
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """One model fitted on each of two training sets, scored on the benchmark ages (log(1/Gyr) per star).
+
+    ``difference`` = score_a - score_b with ``se`` = sd(per-benchmark-star
+    differences)/sqrt(m); ``better`` names a or b when the difference exceeds
+    two standard errors, else None.
+    """
+
+    model: str
+    score_a: float
+    score_b: float
+    difference: float
+    se: float
+    better: str | None
+
+
+@dataclass(frozen=True)
+class BenchmarkResult:
+    """Which of two training sets predicts an independent benchmark data set better (``statistics.benchmark``).
+
+    ``precision`` is the benchmark's (interval scores when not None);
+    ``headline`` the model whose row gives ``verdict``.
+    """
+
+    benchmark: str
+    a: str
+    b: str
+    n_benchmark: int
+    precision: float | None
+    rows: tuple[BenchmarkRow, ...]
+    headline: str
+    better: str | None
+    verdict: str
+    #: The data sets' labels (``benchmark``, ``a`` and ``b`` are their names).
+    benchmark_label: str = ""
+    a_label: str = ""
+    b_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -448,6 +614,10 @@ class AnalysisResult:
     cv_folds: int
     datasets: tuple[DatasetResult, ...]
     comparisons: tuple[Comparison, ...]
+    common_bandwidth: float | None = None
+    benchmarks: tuple[BenchmarkResult, ...] = ()
+    #: Each data set's KDE at ``common_bandwidth`` (kind ``"common"``), in the order of ``datasets``; empty without one.
+    common_curves: tuple[KdeCurve, ...] = ()
 
 
 def to_jsonable(result: Any) -> Any:

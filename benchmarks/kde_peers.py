@@ -51,7 +51,7 @@ def binned_loo_cv(ages):
     """The binned engine's leave-one-out CV curve, searched as the analysis does."""
     sample = Sample.of(ages)
     scott = rule_of_thumb(ages)[0]
-    scorer = BinnedEngine(sample).cv_scorer(folds=5, rng=np.random.default_rng(0), scott=scott)
+    scorer = BinnedEngine(sample).cv_scorer(scott=scott, precision=None)
     return search(scorer, scott=scott, n=sample.n)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
+from publish.render.filters import pct
 from tests.support import ROOT, run_build
 
 NOT_PROJECT = shutil.ignore_patterns(
@@ -112,3 +113,56 @@ def test_a_users_own_file_with_three_columns(build_env, tmp_path):
         "pair-mesa-parsec.svg", "pair-mesa-basti.svg", "pair-parsec-basti.svg"
     }
     assert not (site / "report.pdf").exists()
+
+
+def test_a_benchmark_data_set_is_scored_on_the_comparison_page(build_env, tmp_path):
+    # A synthetic benchmark drawn near Joyce's ages: scored under every model of both training sets, not analysed.
+    project = _project_copy(tmp_path)
+    ages = np.random.default_rng(12).normal(9.0, 2.5, 40).clip(0.5).round(2)
+    (project / "data" / "astero.csv").write_text("age\n" + "\n".join(f"{a:.2f}" for a in ages) + "\n", encoding="utf-8")
+    manifest_path = project / "data" / "datasets.yml"
+    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    manifest["sources"].append(
+        {"id": "astero", "file": "astero.csv", "paired": False, "datasets": [
+            {"column": "age", "name": "astero", "label": "Asteroseismic (synthetic)", "colour": "#009E73", "role": "benchmark"},
+        ]}  # fmt: skip
+    )
+    manifest_path.write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    done = _build_in(project, "--engine", "pandoc", "--quiet", env=build_env)
+    assert done.returncode == 0, done.stderr
+    site = project / "_site"
+    assert not (site / "dataset-astero.html").exists()
+    text = " ".join(_text(site / "comparison.html").split())
+    assert "40 ages of Asteroseismic (synthetic)" in text
+    assert "per star (standard error of the per-benchmark-star differences)" in text
+    assert "Trained on Joyce et al. (2023)" in text and "KDE, leave-one-out CV" in text
+    assert "this report has no such data set" not in text
+    # The CV KDEs (and the reflected ones at their own CV bandwidths) favour Joyce; the others do not: said so.
+    assert "Joyce et al. (2023) predicts the 40 ages of Asteroseismic (synthetic) better" in text
+    assert "Only 2 of the 7 models favour it by more than two standard errors" in text
+    assert "nan" not in text.split() and "None" not in text.split()
+    assert "would decide it" not in _text(site / "index.html")
+
+
+def test_a_file_with_an_uncertainty_column_gets_an_error_convolved_kde(build_env, tmp_path):
+    # Known truth: true ages N(7, 1.5), each measured with its own sigma; the page says how much of the
+    # observed variance the sigmas account for, and the intrinsic spread left, which is near 1.5 Gyr.
+    project = _project_copy(tmp_path)
+    rng = np.random.default_rng(21)
+    sigma = rng.uniform(0.5, 1.5, 150)
+    observed = rng.normal(7.0, 1.5, 150) + sigma * rng.standard_normal(150)
+    data = tmp_path / "measured.csv"
+    data.write_text("age,age_err\n" + "\n".join(f"{a:.4f},{s:.4f}" for a, s in zip(observed, sigma)) + "\n")
+    args = ("--data", str(data), "--column", "age", "--error-column", "age_err")
+    done = _build_in(project, *args, "--engine", "pandoc", "--format", "html", "--quiet", env=build_env)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(_text(project / "_site" / "dataset-age.html").split())
+    share = np.mean(sigma.round(4) ** 2) / np.var(observed.round(4), ddof=1)
+    intrinsic = np.sqrt(np.var(observed.round(4), ddof=1) * (1 - share))
+    assert "Per-star uncertainties" in text
+    assert f"The stated uncertainties account for {pct(share)} of the observed age variance" in text
+    assert f"an intrinsic spread of {intrinsic:.2f} Gyr" in text and abs(intrinsic - 1.5) < 0.3
+    assert "kernel of variance" in text and "Synthetic samples drawn from it" in text
+    # --error-column pairs with --column, one each.
+    bad = _build_in(project, "--data", str(data), "--error-column", "age_err", "--check", env=build_env)
+    assert bad.returncode != 0 and "--error-column 'age_err': expected one per --column" in bad.stderr

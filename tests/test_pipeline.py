@@ -1,6 +1,7 @@
 """The whole analysis: determinism, independence of data sets, the JSON contract."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -167,9 +168,72 @@ def test_five_stars_have_every_result_but_isj():
         "5 distinct ages, as is common below about 10"
     ]
     (d,) = result.datasets
-    assert d.cv_curve.folds == 5 and len(d.held_out) == 1 + 3 + 3  # Gaussian, the grid, Scott, Silverman, CV
+    # Gaussian, the grid, Scott, Silverman, CV, the reflected and log-age KDEs; leave-one-out CV (n folds)
+    assert d.cv_curve.folds == 5 and len(d.held_out) == 1 + 3 + 3 + 2
 
 
 def test_duplicate_names_are_refused(three):
     with pytest.raises(DataError, match="repeated: alpha"):
         analyse([three[0], three[0]], CONFIG)
+
+
+def test_a_benchmark_is_scored_not_analysed_and_says_which_training_set_is_closer_to_it():
+    # Known truth: the benchmark and "close" are drawn from N(6, 1.5); "far" is shifted by 2 Gyr.
+    rng = np.random.default_rng(2026)
+    close = _dataset("close", rng.normal(6.0, 1.5, 80).clip(0.2), pair_group=None)
+    far = _dataset("far", rng.normal(8.0, 1.5, 80).clip(0.2), pair_group=None)
+    truth = rng.normal(6.0, 1.5, 60).clip(0.2)
+    bench = replace(_dataset("astero", truth, pair_group=None), role="benchmark")
+    result = analyse([close, bench, far], CONFIG)
+    assert [d.name for d in result.datasets] == ["close", "far"]
+    assert [(c.a, c.b) for c in result.comparisons] == [("close", "far")]
+    (bm,) = result.benchmarks
+    assert (bm.benchmark, bm.a, bm.b, bm.n_benchmark, bm.headline) == ("astero", "close", "far", 60, "cv")
+    assert (bm.benchmark_label, bm.a_label, bm.b_label) == ("Astero", "Close", "Far")
+    assert bm.better == "close" and {r.model for r in bm.rows} >= {"gaussian", "scott", "silverman", "cv", "reflected"}
+    # Each row against an independent sum: the normal fitted to all of each training set, scored per benchmark star.
+    from scipy.stats import norm
+
+    gaussian = next(r for r in bm.rows if r.model == "gaussian")
+    per_star = [norm.logpdf(truth, np.mean(d.ages), np.std(d.ages)) for d in (close, far)]
+    assert gaussian.score_a == pytest.approx(per_star[0].mean(), rel=1e-12)
+    assert gaussian.difference == pytest.approx((per_star[0] - per_star[1]).mean(), rel=1e-12)
+    assert gaussian.se == pytest.approx(np.std(per_star[0] - per_star[1], ddof=1) / np.sqrt(60), rel=1e-12)
+    cv = next(r for r in bm.rows if r.model == "cv")
+    h = result.datasets[0].bandwidths.cv
+    kde = np.log(np.mean(norm.pdf(truth[:, None], np.asarray(close.ages)[None, :], h), axis=1))
+    assert cv.score_a == pytest.approx(kde.mean(), rel=1e-10)
+    assert cv.difference > 2 * cv.se
+    json.loads(to_json(result))
+
+
+def test_only_benchmarks_is_an_error():
+    bench = replace(_dataset("astero", np.linspace(1.0, 9.0, 30)), role="benchmark")
+    with pytest.raises(DataError, match="every data set is a benchmark"):
+        analyse([bench], CONFIG)
+
+
+def test_per_star_uncertainties_give_an_error_convolved_kde_with_its_closed_form_and_the_spread_explained():
+    # Known truth: true ages N(7, 1.5) measured with sigma_i in [0.5, 1.5] Gyr (asymmetric, lower/upper).
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(31)
+    lower, upper = rng.uniform(0.5, 1.5, 300), rng.uniform(0.5, 1.5, 300)
+    sigma = (lower + upper) / 2
+    ages = rng.normal(7.0, 1.5, 300) + sigma * rng.standard_normal(300)
+    d = replace(_dataset("measured", ages), errors_gyr=np.column_stack([lower, upper]))
+    r = analyse([d], CONFIG).datasets[0]
+    e = r.errors
+    assert r.errors_unavailable is None and e.mean_sigma == pytest.approx(sigma.mean(), rel=1e-12)
+    assert e.spread_fraction == pytest.approx(np.mean(sigma**2) / np.var(ages, ddof=1), rel=1e-12)
+    assert e.intrinsic_sd == pytest.approx(1.5, abs=0.2)
+    assert e.max_asymmetry == pytest.approx(np.max(np.abs(upper - lower) / (upper + lower)), rel=1e-12)
+    x = np.asarray(e.curve.x)
+    widths = np.hypot(e.bandwidth, sigma)
+    closed = norm.pdf(x[:, None], ages[None, :], widths[None, :]).mean(axis=1)
+    np.testing.assert_allclose(e.curve.density, closed, rtol=1e-10, atol=1e-300)
+    assert np.trapezoid(e.curve.density, x) == pytest.approx(1.0, abs=2e-3)
+    assert e.synthetic.kind == "errors" and e.synthetic.n_total == 300
+    # Without uncertainties nothing is said about them.
+    plain = analyse([_dataset("plain", ages)], CONFIG).datasets[0]
+    assert plain.errors is None and plain.errors_unavailable is None

@@ -89,6 +89,14 @@ def test_navigation_folds_into_a_menu_button_on_phones(browser, served):
     assert links.nth(3).is_visible()
     page.close()
     assert errors == []
+    # On a desktop every link shows and no button offers to open what is already open.
+    page, errors, _ = open_offline(browser, base + "index.html", width=1280)
+    toggles = page.locator("header button[aria-controls]")
+    assert not any(toggles.nth(i).is_visible() for i in range(toggles.count())), f"{engine}: a menu button at 1280 px"
+    links = page.locator("header nav a.nav-link")
+    assert all(links.nth(i).is_visible() for i in range(links.count())), f"{engine}: a page link hidden at 1280 px"
+    page.close()
+    assert errors == []
 
 
 def test_search_finds_a_page_by_its_words(browser, served):

@@ -72,7 +72,11 @@ def test_five_stars_build_everything_but_isj(five_site):
     # Scott's rule from scipy, independently of the pipeline.
     scott = stats.gaussian_kde(np.array(FIVE)).factor * np.std(FIVE, ddof=1)
     assert f"Scott {scott:.2f}" in page
-    assert "Held-out scores of age (leave-one-out, higher is better)" in page
+    assert (
+        "Held-out scores of age (leave-one-out, nested: every data-driven bandwidth re-selected on each training part; "
+        "higher is better)" in page
+    )
+    assert "No model is ahead by more than two standard errors; indistinguishable:" in page
     for name in ("index", "bandwidth", "generative", "comparison", "methods", "data", "dataset-age"):
         found = BROKEN_NUMBER.findall(_text(five_site / f"{name}.html"))
         assert not found, (name, found)

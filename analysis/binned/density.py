@@ -44,12 +44,14 @@ class DensityNodes:
     error_bounds: tuple[float, ...]
 
 
-def density_nodes(binned: BinnedData, bandwidths, *, reach_gyr: tuple[float, float]) -> DensityNodes:
+def density_nodes(
+    binned: BinnedData, bandwidths, *, reach_gyr: tuple[float, float], nodes_per_bandwidth: int = NODES_PER_BANDWIDTH
+) -> DensityNodes:
     """Every bandwidth's density on its nodes, padded to reach ``reach_gyr`` (Gyr).
 
     One forward FFT per moment and one inverse FFT per bandwidth, each of
-    about period / (h/8) points; memory independent of how many points are
-    interpolated later.
+    about period / (h/8) points (``nodes_per_bandwidth`` per bandwidth);
+    memory independent of how many points are interpolated later.
 
     Raises
     ------
@@ -67,7 +69,7 @@ def density_nodes(binned: BinnedData, bandwidths, *, reach_gyr: tuple[float, flo
     spectrum, period = _spectrum(binned, h.max(), reach)
     rows, steps = [], []
     for bandwidth in h:  # one inverse FFT per bandwidth, as long as its nodes need
-        length = next_fast_len(int(np.ceil(period * NODES_PER_BANDWIDTH / bandwidth)), real=True)
+        length = next_fast_len(int(np.ceil(period * nodes_per_bandwidth / bandwidth)), real=True)
         # Beyond the binning's Nyquist frequency (3 / 2h) the kernel's transform is below exp(-44).
         used = spectrum[: length // 2 + 1]
         freq = np.arange(used.size) / period
@@ -82,7 +84,7 @@ def density_nodes(binned: BinnedData, bandwidths, *, reach_gyr: tuple[float, flo
         bandwidths=tuple(float(b) for b in h),
         steps_gyr=tuple(steps),
         rows=tuple(rows),
-        error_bounds=tuple(relative_error_bound(step, b) for b in h),
+        error_bounds=tuple(relative_error_bound(step, b, nodes_per_bandwidth=nodes_per_bandwidth) for b in h),
     )
 
 

@@ -131,15 +131,15 @@ class BinnedEngine:
     sample: Sample
     path = "binned"
 
-    def cv_scorer(self, *, folds: int, rng: np.random.Generator, scott: float) -> CvScorer:
-        """The leave-one-out score of the binned counts (``selectors.loo_scorer``; ``folds`` and ``rng`` unused).
+    def cv_scorer(self, *, scott: float, precision: float | None) -> CvScorer:
+        """The leave-one-out score from the binning, exact where it must be (``selectors.loo_scorer``).
 
         Raises
         ------
         DataError
             If its nodes would need more than ``grid.MAX_BINS`` bins.
         """
-        return loo_scorer(self.sample.ordered, scott=scott)
+        return loo_scorer(self.sample.ordered, scott=scott, precision=precision)
 
     def fit(self, bandwidths: Sequence[float]) -> BinnedKde:
         """One binning with a step of at most the smallest bandwidth / 3.

@@ -176,6 +176,12 @@ def binned_fold_scores(
     bandwidths = [h for _, h in models]
     sums = _fold_sums(ordered, labels, folds, float(np.mean(ordered)))
     kde = np.zeros(len(models))
+    gaussian, flat = _gaussian_sums(sums)
+    rows = len(models) + (gaussian is not None)
+    products = np.zeros((rows, rows))
+    total = sums.sum(axis=1, keepdims=True)
+    rest = total - sums  # each fold's training count, sum and sum of squares (of age - centre)
+    centre = float(np.mean(ordered))
     for fold in range(folds):
         train = without(binned, rebin(binned, ordered, labels=labels, fold=fold))
         nodes = density_nodes(train, bandwidths, reach_gyr=(float(ordered[0]), float(ordered[-1])))
@@ -183,5 +189,13 @@ def binned_fold_scores(
             test = ordered[start : start + _CHUNK][labels[start : start + _CHUNK] == fold]
             logs = log_densities(nodes, test, ordered=ordered, n_train=train.n, labels=labels, fold=fold)
             kde += logs.sum(axis=1)
-    gaussian, flat = _gaussian_sums(sums)
-    return FoldScores(folds=folds, gaussian=gaussian, flat=flat, kdes=tuple(float(total) for total in kde))
+            if gaussian is not None:
+                mean = rest[1, fold] / rest[0, fold]
+                variance = rest[2, fold] / rest[0, fold] - mean**2
+                normal = -0.5 * np.log(2 * np.pi * variance) - (test - centre - mean) ** 2 / (2 * variance)
+                logs = np.vstack([normal, logs])
+            products += logs @ logs.T
+    return FoldScores(
+        folds=folds, gaussian=gaussian, flat=flat, kdes=tuple(float(total) for total in kde),
+        products=tuple(tuple(map(float, r)) for r in products),
+    )  # fmt: skip

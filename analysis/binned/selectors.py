@@ -1,9 +1,13 @@
-"""The leave-one-out CV score of a catalog from binned counts, O(bins) per bandwidth.
+"""The leave-one-out CV score of a catalog: binned densities, recomputed exactly where they are not accurate.
 
 Scott's and Silverman's bandwidths come from the summary (``statistics.rules``)
 and ISJ from its own 1024-point binning (``statistics.isj``), for any n; only
 the CV score needs a binned form here, which ``statistics.cv.search`` searches
-as it searches the exact k-fold score.
+as it searches the exact score. With interval scores (ages on a coarse grid)
+the exact leave-one-out sums over distinct ages are cheap and used instead.
+A partitioned catalog, whose ages are never in one array, is scored from its
+merged counts at nodes Scott/800 apart (``loo_scorer_from_counts``), with the
+same standard error and the same exact repair of the stars it flags.
 """
 
 import numpy as np
@@ -11,39 +15,54 @@ from scipy.fft import irfft, next_fast_len, rfft
 
 from ..engine import CvScorer
 from ..errors import DataError
-from .grid import MAX_BINS, bin_ages
+from ..statistics import LOO_METHOD, exact_loo_scorer, loo_kind, mean_and_se, refine_binned_loo, windowed_loo
+from .density import density_nodes, interpolate
+from .grid import MAX_BINS, ORDER, bin_ages
 
-__all__ = ["LOO_METHOD", "loo_nodes", "loo_scorer", "loo_scorer_from_counts"]
+__all__ = ["LOO_METHOD_BINNED", "LOO_METHOD_COUNTS", "loo_nodes", "loo_scorer", "loo_scorer_from_counts"]
 
 #: The CV rule's note on the binned path.
-LOO_METHOD = (
-    "leave-one-out (n folds) cross-validated log-likelihood, computed on the binned estimate "
-    "(ages rounded to nodes of step Scott/800, the kernel sums by FFT)"
+LOO_METHOD_BINNED = (
+    LOO_METHOD + ", from the binned estimate (Taylor moments, error bound about 1e-10 of the peak density); "
+    "every star whose binned leave-one-out density is not accurate to a relative 1e-6 (isolated stars, far "
+    "outliers) is recomputed exactly from its neighbours"
 )
-#: The search: 31 log-spaced bandwidths from Scott/50 to 3 x Scott, never widened (the nodes and
-#: the padding are laid out for that range), refined to 1e-5 in log h.
+#: The CV rule's note for a partitioned catalog (``loo_scorer_from_counts``).
+LOO_METHOD_COUNTS = (
+    LOO_METHOD + ", from the catalog's merged counts at nodes Scott/800 apart (each age moved at most Scott/1600 "
+    "to its node, which widens the kernel variance by about a relative 7e-4 at the narrowest bandwidth searched; "
+    "kernel sums by FFT, round-off below 1e-12 of the peak); every star whose leave-one-out density is not "
+    "accurate to a relative 1e-6 (isolated stars, far outliers) is recomputed exactly from the catalog's cells"
+)
+#: The search: 31 log-spaced bandwidths from Scott/50 to 3 x Scott, never widened (the binning and the
+#: padding are laid out for that range), refined to 1e-5 in log h.
 _GRID_POINTS = 31
 _LOW, _HIGH = 1 / 50, 3.0
 _XATOL = 1e-5
-#: Nodes per narrowest bandwidth searched: rounding to them widens the kernel
-#: variance by about step**2/6, relative 7e-4.
-_BINS_PER_BANDWIDTH = 16
-#: Zero padding beyond the data, in units of the widest bandwidth searched.
-_PAD_BANDWIDTHS = 12.0
-#: LOO densities are floored at this fraction of K_h(0)/(n-1): the FFT's round-off level.
-_FLOOR = 1e-13
+#: Bin step: the narrowest bandwidth searched over this (the Taylor term of the bound ~ 2e-11) ...
+_BINS_PER_BANDWIDTH = 6
+#: ... and density nodes this many per bandwidth (the interpolation term ~ 1e-10).
+_NODES_PER_BANDWIDTH = 16
+#: Relative round-off of the FFT densities, on top of the bound (relative to the peak).
+_ROUND_OFF = 1e-13
+#: A binned leave-one-out density is kept when its error bound is at most this fraction of it:
+#: its log is then off by at most ~1e-6, far below any standard error of the mean score.
+RTOL = 1e-6
 
 
-def loo_scorer(ordered: np.ndarray, *, scott: float) -> CvScorer:
-    """Leave-one-out likelihood CV score of sorted ages (Gyr) from binned counts.
+def loo_scorer(ordered: np.ndarray, *, scott: float, precision: float | None = None) -> CvScorer:
+    """Leave-one-out likelihood CV score of sorted ages (Gyr) from their binning, with no floor.
 
-    The ages are rounded to nodes of step Scott/800 (h/16 at the narrowest
-    bandwidth searched); with c_b ages at node g_b, ``F_b = sum_c c_c K_h(g_b -
-    g_c)`` (one inverse FFT, the Gaussian's analytic transform) and the score
-    is ``(1/n) sum_b c_b log((F_b - K_h(0)) / (n - 1))``: each star's kernel
-    sum over all stars minus its own term ``K_h(0)``. The rounding widens
-    the kernel variance by about step**2/6 (relative 7e-4 at h = 16 steps).
-    ``scott`` is Scott's bandwidth (Gyr).
+    The ages are binned into Taylor moments (``grid``, step Scott/300, h/6 at
+    the narrowest bandwidth searched) and the KDE of all n ages is evaluated
+    at every age from nodes h/16 apart (``density``); star i's leave-one-out
+    density is ``(n f(x_i) - K_h(0)) / (n - 1)``, with an absolute error of at
+    most ``n / (n - 1)`` times the bound (``grid.relative_error_bound``) times
+    the peak density, plus round-off. Every star whose density is not
+    accurate to a relative ``RTOL`` (an isolated star, whose own kernel
+    dominates its sum, or a far outlier) is recomputed exactly from its
+    neighbours (``statistics.loo.refine_binned_loo``). With ``precision`` (interval
+    scores) the exact sums over distinct ages are used (``statistics.cv.exact_loo_scorer``).
 
     Returns
     -------
@@ -53,50 +72,122 @@ def loo_scorer(ordered: np.ndarray, *, scott: float) -> CvScorer:
     Raises
     ------
     DataError
-        If the nodes would need more than ``grid.MAX_BINS`` bins.
+        If the binning would need more than ``grid.MAX_BINS`` bins.
     """
-    n_bins, low, step = loo_nodes(float(ordered[0]), float(ordered[-1]), scott)
-    counts = bin_ages(ordered, lo=low, hi=low + (n_bins - 1) * step, n_bins=n_bins, order=1).moments[0]
-    return loo_scorer_from_counts(counts, step=step, scott=scott)
+    n = ordered.size
+    if precision is not None:
+        exact = exact_loo_scorer(ordered, precision=precision)
+        return CvScorer(
+            score=exact.score, folds=n, method=LOO_METHOD, points=_GRID_POINTS, widenings=0, xatol=_XATOL,
+            kind=loo_kind(precision), precision=precision,
+        )  # fmt: skip
+    step = _LOW * scott / _BINS_PER_BANDWIDTH
+    low, high = float(ordered[0]), float(ordered[-1])
+    n_bins = int(np.ceil((high - low) / step)) + 1
+    if n_bins > MAX_BINS:
+        raise DataError(
+            f"binned CV bandwidth: the ages span {high - low:g} Gyr, {n_bins * _LOW / _BINS_PER_BANDWIDTH:.3g} times "
+            f"Scott's bandwidth ({scott:.3g} Gyr); its bins (Scott/300 apart) would need more than {MAX_BINS} bins. "
+            "Expected ages in Gyr: are a few far outliers, or values in years, in the data?"
+        )
+    binned = bin_ages(ordered, lo=low, hi=max(low + (n_bins - 1) * step, high), n_bins=n_bins, order=ORDER)
+
+    def score(h: float) -> tuple[float, float]:
+        nodes = density_nodes(binned, [h], reach_gyr=(low, high), nodes_per_bandwidth=_NODES_PER_BANDWIDTH)
+        # In place: a catalog's per-star arrays are the score's memory.
+        loo = interpolate(nodes, ordered)[0]
+        loo *= n
+        loo -= 1.0 / (h * np.sqrt(2 * np.pi))
+        loo /= n - 1
+        bound = n / (n - 1) * (nodes.error_bounds[0] + _ROUND_OFF) * float(nodes.rows[0].max())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.log(loo, out=loo)
+        refined = refine_binned_loo(ordered, h, loo, np.broadcast_to(bound, (n,)), rtol=RTOL)
+        return mean_and_se(refined.log_densities)
+
+    return CvScorer(
+        score=score, folds=n, method=LOO_METHOD_BINNED, points=_GRID_POINTS, widenings=0, xatol=_XATOL,
+        kind="loo", precision=None,
+    )  # fmt: skip
+
+
+#: Count nodes per narrowest bandwidth searched (Scott/800): rounding to them widens the kernel
+#: variance by about step**2/6, relative 7e-4 at h = 16 steps.
+_NODES_PER_NARROWEST = 16
+#: Zero padding beyond the ages, in units of the widest bandwidth searched (the FFT's circular wrap).
+_PAD_BANDWIDTHS = 12.0
+#: Relative round-off of the FFT kernel sums (relative to their peak).
+_FFT_ROUND_OFF = 1e-12
 
 
 def loo_nodes(low: float, high: float, scott: float) -> tuple[int, float, float]:
-    """``(n_bins, lo, step)`` of the leave-one-out score's nodes over ages in [low, high] (Gyr).
+    """``(n_bins, lo, step)`` of the count nodes (Scott/800 apart) over ages in [low, high] (Gyr).
 
     Raises
     ------
     DataError
         If the nodes would need more than ``grid.MAX_BINS`` bins.
     """
-    step = _LOW * scott / _BINS_PER_BANDWIDTH
+    step = _LOW * scott / _NODES_PER_NARROWEST
     n_bins = int(np.ceil((high - low) / step)) + 1
     if n_bins > MAX_BINS:
         raise DataError(
-            f"binned CV bandwidth: the ages span {high - low:g} Gyr, {n_bins / 800:.3g} times Scott's "
-            f"bandwidth ({scott:.3g} Gyr); its nodes (Scott/800 apart) would need more than {MAX_BINS} bins. "
+            f"binned CV bandwidth: the ages span {high - low:g} Gyr, {n_bins / 800:.3g} times Scott's bandwidth "
+            f"({scott:.3g} Gyr); its nodes (Scott/800 apart) would need more than {MAX_BINS} bins. "
             "Expected ages in Gyr: are a few far outliers, or values in years, in the data?"
         )
     return n_bins, low, step
 
 
-def loo_scorer_from_counts(counts: np.ndarray, *, step: float, scott: float) -> CvScorer:
-    """``loo_scorer`` from the ages' counts at its nodes (``loo_nodes``), however they were counted.
+def loo_scorer_from_counts(
+    counts: np.ndarray, *, step: float, scott: float, low: float, cells: tuple[np.ndarray, np.ndarray]
+) -> CvScorer:
+    """The leave-one-out score of ages counted at nodes ``low + b step`` (``loo_nodes``), with its standard error.
 
-    A partitioned catalog's counts are merged from its partitions
-    (``distributed``); these are the same integers ``loo_scorer`` bins.
+    With c_b ages at node g_b, ``F_b = sum_c c_c K_h(g_b - g_c)`` (one inverse
+    FFT, the Gaussian's analytic transform) and node b's stars score
+    ``log((F_b - K_h(0)) / (n - 1))`` each: the mean and standard error over
+    stars are ``statistics.cv.mean_and_se`` weighted by the counts. A node whose
+    leave-one-out density is not accurate to ``RTOL`` given the FFT's round-off
+    is recomputed exactly (``statistics.loo.windowed_loo``) at each of its
+    ``cells`` (sorted occupied values (Gyr), counts): the ages themselves on a
+    decimal grid, within half a cell of them otherwise.
     """
     n = int(counts.sum())
-    n_bins = counts.size
-    length = next_fast_len(n_bins + int(np.ceil(_PAD_BANDWIDTHS * _HIGH * scott / step)), real=True)
+    values, weights = cells
+    length = next_fast_len(counts.size + int(np.ceil(_PAD_BANDWIDTHS * _HIGH * scott / step)), real=True)
     spectrum = rfft(counts, length)
     freq = np.fft.rfftfreq(length, d=step)
     occupied = np.flatnonzero(counts)
-    weights = counts[occupied]
+    node_counts = counts[occupied]
+    # Each cell's node, as the reduction counted its ages (``kernels.count_nearest``).
+    node_of = np.clip(((values - low) * (1.0 / step) + 0.5).astype(np.int64), 0, counts.size - 1)
 
-    def score(h: float) -> float:
-        self_term = 1.0 / (h * np.sqrt(2 * np.pi))
-        sums = irfft(spectrum * np.exp(-0.5 * (2 * np.pi * freq * h) ** 2), length)[occupied] / step
-        loo = np.maximum(sums - self_term, _FLOOR * self_term) / (n - 1)
-        return float(weights @ np.log(loo)) / n
+    def score(h: float) -> tuple[float, float]:
+        sums = irfft(spectrum * np.exp(-0.5 * (2 * np.pi * freq * h) ** 2), length)[: counts.size] / step
+        loo = (sums[occupied] - 1.0 / (h * np.sqrt(2 * np.pi))) / (n - 1)
+        bound = _FFT_ROUND_OFF * float(sums.max()) / (n - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log(loo)
+            accurate = np.isfinite(logs) & (bound <= RTOL * loo)
+        bad = occupied[~accurate]
+        stars = np.flatnonzero(np.isin(node_of, bad))
+        # A flagged node's stars, scored at their cells; on a uniform grid a cell's centre may round to
+        # another node than its ages did, so each node's cells carry its count (equal on a decimal grid),
+        # and a flagged node none of whose cells rounds to it is scored at the occupied cell nearest to it.
+        total = np.bincount(node_of[stars], weights=weights[stars], minlength=counts.size)
+        share = counts[node_of[stars]] / np.maximum(total[node_of[stars]], 1.0)
+        lost = bad[total[bad] == 0]
+        nearest = np.clip(np.searchsorted(values, low + lost * step), 1, values.size - 1)
+        nearest -= (low + lost * step) - values[nearest - 1] < values[nearest] - (low + lost * step)
+        at = np.concatenate([stars, nearest])
+        exact = windowed_loo(values, at, h, counts=weights)
+        return mean_and_se(
+            np.concatenate([logs[accurate], exact]),
+            np.concatenate([node_counts[accurate], weights[stars] * share, counts[lost]]),
+        )
 
-    return CvScorer(score=score, folds=n, method=LOO_METHOD, points=_GRID_POINTS, widenings=0, xatol=_XATOL)
+    return CvScorer(
+        score=score, folds=n, method=LOO_METHOD_COUNTS, points=_GRID_POINTS, widenings=0, xatol=_XATOL,
+        kind="loo", precision=None,
+    )  # fmt: skip

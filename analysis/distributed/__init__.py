@@ -70,8 +70,9 @@ def reduce_datasets(datasets, config: AnalysisConfig, *, dask: str | None = None
     return tuple(reduced.get(d.name, d) if isinstance(d, PartitionedDataset) else d for d in datasets)
 
 
-def partitioned_info(dataset: PartitionedDataset, sample: CellSample) -> PartitionedInfo:
-    """What the pages say about how a partitioned data set was computed: the grid, each bound, the folds."""
+def partitioned_info(dataset: PartitionedDataset, sample: CellSample, *, notes: tuple[str, ...] = ()) -> PartitionedInfo:
+    """What the pages say about how a partitioned data set was computed: the grid, each bound, the folds, and
+    ``notes`` (sentences on what it was not given and why)."""
     source, reduced = dataset.partitions, dataset.reduced
     grid = reduced.grid
     (distinct_low, distinct_high), (tie_low, tie_high) = sample.tie_bounds
@@ -83,5 +84,5 @@ def partitioned_info(dataset: PartitionedDataset, sample: CellSample) -> Partiti
         grid=grid.kind, cell_width_gyr=grid.width_gyr,
         decimals=sample.decimals, quantile_bound_gyr=grid.bound_gyr, n_distinct_bounds=(distinct_low, distinct_high),
         largest_tie_bounds=(tie_low, tie_high), variance_bound_gyr2=VARIANCE_BOUND_GYR2, folds_from=identity,
-        fold_sizes=tuple(int(c) for c in reduced.bins.fold_counts),
+        fold_sizes=tuple(int(c) for c in reduced.bins.fold_counts), notes=notes,
     )  # fmt: skip

@@ -167,6 +167,12 @@ def compare_partitioned(a, b, *, a_bandwidth: float | None, b_bandwidth: float |
             exact=grid.exact, cell_width_gyr=grid.width_gyr, ks_bounds=(ks.low, ks.high),
             wasserstein_bound_gyr=0.0 if grid.exact else grid.width_gyr, anderson_change=ad_change,
             paired_method=_paired_method(paired is not None, grid.exact),
+            cross_method=(
+                "Cross-prediction scores each column's ages at their cells' values (the ages themselves on a decimal "
+                "grid) under the other column's binned KDE; its standard error combines the two mean scores' errors "
+                "as for unpaired data sets, because the per-star differences would need each star's two cells "
+                "together, which the reduction does not keep."
+            ),
         ),
     )  # fmt: skip
 

@@ -3,8 +3,11 @@
 ``DistributedEngine`` supplies what ``engine.Engine`` asks for, with the
 binned engine's own functions on merged integers:
 
-* the leave-one-out CV score (``binned.loo_scorer_from_counts``) of the CV
-  counts, the same integers the in-memory engine bins (Scott/800 nodes);
+* the leave-one-out CV score and its standard error
+  (``binned.loo_scorer_from_counts``) from the merged CV counts at nodes
+  Scott/800 apart, every star it flags recomputed exactly at the cells'
+  values (the ages on a decimal grid, within half a cell otherwise); point
+  scores only;
 * every KDE curve and the replicate envelopes from the merged Taylor moments
   (``binned.density_nodes``, ``binned_curves``, ``replicate_draws``): the
   binned error bound applies unchanged;
@@ -18,7 +21,8 @@ binned engine's own functions on merged integers:
   age moved at most half a cell on a uniform one), with the in-memory
   engine's exact fallback where the binned density is too small to trust,
   here summed over the training ages' cells. The Gaussian's sums come from
-  each fold's exact count, sum and sum of squares.
+  each fold's exact count, sum and sum of squares; the cross products of
+  per-star scores (``FoldScores.products``) are sums over the test cells.
 """
 
 from collections.abc import Sequence
@@ -33,6 +37,7 @@ from ..binned import (
     relative_error_bound, replicate_draws,
 )  # fmt: skip
 from ..engine import CvScorer, Draws, FoldScores
+from ..availability import NotAvailable
 from ..errors import DataError
 from ..exact import kde_grid
 from ..results import MAX_STORED_VALUES, EngineInfo, KdeCurve
@@ -139,7 +144,12 @@ class DistributedKde:
         return total / other.n
 
     def fold_scores(self, models: Sequence[tuple[str, float]], *, folds: int, rng: np.random.Generator) -> FoldScores:
-        """The held-out sums on the hashed folds (``rng`` unused: a star's fold is a hash of its identity)."""
+        """The held-out sums on the hashed folds (``rng`` unused: a star's fold is a hash of its identity).
+
+        ``products`` (``engine.FoldScores``) are sums over each fold's test cells of count x log f_a x log f_b,
+        the per-star scores read at the cells' values (the ages on a decimal grid, within half a cell
+        otherwise); the Gaussian's row uses each fold's training mean and variance from the exact sums.
+        """
         reduced = self.sample.reduced
         if folds != reduced.folds:
             raise ValueError(f"fold_scores: the catalog was reduced for {reduced.folds} folds, got {folds}")
@@ -147,12 +157,27 @@ class DistributedKde:
         bandwidths = [h for _, h in models]
         values, cells = reduced.grid.values(), reduced.bins.cells
         total_cells = cells.sum(axis=0)
-        kde = np.zeros(len(models))
+        rows = len(models) + (gaussian is not None)
+        kde, products = np.zeros(len(models)), np.zeros((rows, rows))
+        normals = _training_normals(reduced.bins) if gaussian is not None else [None] * folds
         for fold in range(folds):
             train = reduced.training_moments(fold)
             nodes = density_nodes(train, bandwidths, reach_gyr=(self.sample.minimum, self.sample.maximum))
-            kde += cell_log_likelihoods(nodes, values, cells[fold], total_cells - cells[fold], train.n)
-        return FoldScores(folds=folds, gaussian=gaussian, flat=flat, kdes=tuple(float(t) for t in kde))
+            occupied = np.flatnonzero(cells[fold])
+            points, counts = values[occupied], cells[fold][occupied].astype(float)
+            for start in range(0, points.size, _CHUNK):
+                chunk = slice(start, start + _CHUNK)
+                logs = log_densities_at(nodes, points[chunk], values, total_cells - cells[fold], train.n)
+                kde += logs @ counts[chunk]
+                if normals[fold] is not None:
+                    mean, variance = normals[fold]
+                    normal = -0.5 * math.log(2 * math.pi * variance) - (points[chunk] - mean) ** 2 / (2 * variance)
+                    logs = np.vstack([normal, logs])
+                products += (logs * counts[chunk]) @ logs.T
+        return FoldScores(
+            folds=folds, gaussian=gaussian, flat=flat, kdes=tuple(float(t) for t in kde),
+            products=tuple(tuple(map(float, r)) for r in products),
+        )  # fmt: skip
 
     def draws(self, bandwidth: float, edges: np.ndarray, replicates: int, *, rng: np.random.Generator) -> Draws:
         """``exact.sample_kde``'s draws from the sorted ages (order statistics from the cells), then the
@@ -170,18 +195,31 @@ class DistributedKde:
         )  # fmt: skip
 
 
-def _gaussian_sums(bins) -> tuple[float | None, int]:
-    """The Gaussian's summed held-out log-likelihood from each fold's exact count, sum and sum of squares
-    (``binned.heldout._gaussian_sums``, the sums as rationals), and how many training parts have no spread."""
+def _training_folds(bins):
+    """Per fold, as rationals from the exact sums: its test count, sum and sum of squares, and its training
+    part's mean (Gyr) and variance (Gyr^2, divided by the count)."""
     counts = [int(c) for c in bins.fold_counts]
     firsts = [as_fraction(s, SUM_BITS) for s in bins.fold_sums]
     seconds = [as_fraction(s, SQUARE_BITS) for s in bins.fold_squares]
     n, total1, total2 = sum(counts), sum(firsts), sum(seconds)
-    score, flat = 0.0, 0
+    out = []
     for count, first, second in zip(counts, firsts, seconds):
         rest = n - count
         mean = (total1 - first) / rest
-        variance = (total2 - second) / rest - mean * mean
+        out.append((count, first, second, mean, (total2 - second) / rest - mean * mean))
+    return out
+
+
+def _training_normals(bins) -> list[tuple[float, float]]:
+    """Each fold's training mean (Gyr) and variance (Gyr^2), rounded once."""
+    return [(float(mean), float(variance)) for *_, mean, variance in _training_folds(bins)]
+
+
+def _gaussian_sums(bins) -> tuple[float | None, int]:
+    """The Gaussian's summed held-out log-likelihood from each fold's exact count, sum and sum of squares
+    (``binned.heldout._gaussian_sums``, the sums as rationals), and how many training parts have no spread."""
+    score, flat = 0.0, 0
+    for count, first, second, mean, variance in _training_folds(bins):
         if variance <= 0:
             flat += 1
             continue
@@ -197,13 +235,29 @@ class DistributedEngine:
     sample: CellSample
     path = "binned"
 
-    def cv_scorer(self, *, folds: int, rng: np.random.Generator, scott: float) -> CvScorer:
-        """The leave-one-out score of the merged CV counts (``folds`` and ``rng`` unused, as the binned engine's)."""
+    def cv_scorer(self, *, scott: float, precision: float | None) -> CvScorer:
+        """The leave-one-out score of the merged CV counts, repaired exactly at the cells' values where the
+        counts' density is not accurate enough (``binned.loo_scorer_from_counts``); point scores only.
+
+        Raises
+        ------
+        NotAvailable
+            With ``precision`` (interval scores): the exact interval sums would need every age in one array.
+        """
         plan = self.sample.reduced.plan
+        if precision is not None:
+            raise NotAvailable(
+                "interval scores: a partitioned catalog is scored at points (its interval scores would be exact "
+                "sums over every pair of ages, not a sum of its merged counts)"
+            )
         if scott != plan.scott_gyr:
             raise ValueError(f"cv_scorer: the CV nodes were laid out for Scott's bandwidth {plan.scott_gyr!r}, got {scott!r}")
         counts = self.sample.reduced.bins.cv_counts.astype(np.float64)
-        return loo_scorer_from_counts(counts, step=plan.cv_step_gyr, scott=scott)
+        values, cumulative = self.sample.distinct()
+        weights = np.diff(cumulative, prepend=0).astype(np.float64)
+        return loo_scorer_from_counts(
+            counts, step=plan.cv.step_gyr, scott=scott, low=plan.cv.lo_gyr, cells=(values, weights)
+        )
 
     def fit(self, bandwidths: Sequence[float]) -> DistributedKde:
         """The merged moments, for bandwidths no narrower than 3 of their bins.

@@ -2,8 +2,8 @@
 
 Curves come from scikit-learn's ``KernelDensity`` (and scipy's
 ``gaussian_kde`` at its Scott bandwidth), log densities and held-out sums
-from ``kernel.log_density``, cross-validation from the k-fold sums of
-``statistics.cv``, synthetic draws from the ages themselves.
+from ``kernel.log_density``, cross-validation from the exact leave-one-out
+sums of ``statistics.cv``, synthetic draws from the ages themselves.
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import numpy as np
 from ..engine import CvScorer, Draws, FoldScores
 from ..kernel import log_density
 from ..results import EngineInfo, KdeCurve
-from ..statistics import Sample, kfold_scorer, kfold_scores
+from ..statistics import Sample, exact_loo_scorer, kfold_scores
 from .curves import scipy_curve, sklearn_curve
 from .sampling import draws
 
@@ -51,9 +51,9 @@ class ExactEngine:
     sample: Sample
     path = "exact"
 
-    def cv_scorer(self, *, folds: int, rng: np.random.Generator, scott: float) -> CvScorer:
-        """The k-fold score (``statistics.cv.kfold_scorer``; Scott's bandwidth is the search's)."""
-        return kfold_scorer(self.sample.ages, folds=folds, rng=rng)
+    def cv_scorer(self, *, scott: float, precision: float | None) -> CvScorer:
+        """The exact leave-one-out score (``statistics.cv.exact_loo_scorer``; Scott's bandwidth is the search's)."""
+        return exact_loo_scorer(self.sample.ages, precision=precision)
 
     def fit(self, bandwidths: Sequence[float]) -> ExactKde:
         return ExactKde(self.sample.ages)

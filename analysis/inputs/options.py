@@ -1,6 +1,6 @@
 """The command-line options both CLIs share (``build.py`` and ``python -m analysis``), declared once.
 
-``add_analysis_options`` adds ``--seed``, ``--bandwidths``, ``--column``,
+``add_analysis_options`` adds ``--seed``, ``--bandwidths``, ``--column``, ``--error-column``,
 ``--id-column`` and ``--dask [ADDRESS]`` to a parser; ``settings`` reads the project file's ``analysis:`` block and
 lets those options override it, so the two commands analyse with the same
 settings. An invalid option is a ``ConfigError`` naming the option
@@ -17,8 +17,8 @@ __all__ = ["add_analysis_options", "settings"]
 
 
 def add_analysis_options(parser: argparse.ArgumentParser, *, file_option: str = "--data FILE") -> None:
-    """Add ``--seed N``, ``--bandwidths H,H,...``, ``--column NAME`` (repeatable), ``--id-column NAME`` and
-    ``--dask [ADDRESS]`` to ``parser``.
+    """Add ``--seed N``, ``--bandwidths H,H,...``, ``--column NAME`` and ``--error-column NAME`` (repeatable),
+    ``--id-column NAME`` and ``--dask [ADDRESS]`` to ``parser``.
 
     ``file_option`` names, for ``--column``'s help, how the command is given a file.
     """
@@ -31,6 +31,13 @@ def add_analysis_options(parser: argparse.ArgumentParser, *, file_option: str = 
         action="append",
         metavar="NAME",
         help=f"with {file_option}: a column to analyse (header name or 0-based index); repeat for several",
+    )
+    parser.add_argument(
+        "--error-column",
+        action="append",
+        metavar="NAME",
+        help=f"with {file_option} and --column: the column of that column's one-sigma age uncertainties (Gyr), "
+        "one per --column in the same order",
     )
     parser.add_argument(
         "--id-column",

@@ -1,7 +1,11 @@
 """Load the manifest's data sets: read each source's verified bytes and parse them (``analysis.readers``).
 
 Where a file is found, fetched and verified is ``fetch``; a file the
-manifest does not name becomes one data set per chosen column.
+manifest does not name becomes one data set per chosen column, with its
+uncertainty column when given; a partitioned catalog is listed, not read.
+Longer than 300 lines: every kind of source (manifest, unlisted file, file
+with uncertainties, partitioned catalog) is loaded through the one
+``load_sources``, and its validation is read beside it.
 """
 
 from collections.abc import Mapping, Sequence
@@ -121,17 +125,30 @@ def _load(path: Path, source: SourceSpec) -> LoadedSource:
     fmt = detect_format(source.file, source.format)
     if fmt == "text":
         return _loaded(path, raw, source, parse_table(raw, str(path)))
-    table = read_catalog(raw, str(path), format=fmt, columns=[d.column for d in source.datasets])
-    # The table holds the data sets' columns in their order: data set i reads column i.
-    by_position = tuple(replace(d, column=i) for i, d in enumerate(source.datasets))
-    return _loaded(path, raw, source, table, read_as=replace(source, datasets=by_position))
+    wanted = [d.column for d in source.datasets] + [c for d in source.datasets for c in d.errors]
+    table = read_catalog(raw, str(path), format=fmt, columns=wanted)
+    # The table holds the data sets' columns in their order (data set i reads column i), then their
+    # uncertainty columns in the same order.
+    by_position, start = [], len(source.datasets)
+    for i, d in enumerate(source.datasets):
+        by_position.append(replace(d, column=i, errors=tuple(range(start, start + len(d.errors)))))
+        start += len(d.errors)
+    return _loaded(path, raw, source, table, read_as=replace(source, datasets=tuple(by_position)))
 
 
-def _load_unlisted(path: Path, columns: Sequence[str] | None) -> LoadedSource:
-    """A file the manifest does not name: each chosen column (default all) is a data set."""
+def _load_unlisted(path: Path, columns: Sequence[str] | None, error_columns: Sequence[str] = ()) -> LoadedSource:
+    """A file the manifest does not name: each chosen column (default all) is a data set.
+
+    ``error_columns`` (``--error-column``), one per chosen column in order, hold their one-sigma uncertainties.
+    """
     raw = read_regular(path)
     fmt = detect_format(path.name)
-    table = parse_table(raw, str(path)) if fmt == "text" else read_catalog(raw, str(path), format=fmt, columns=columns)
+    if fmt == "text":
+        table = parse_table(raw, str(path))
+    else:
+        table = read_catalog(raw, str(path), format=fmt, columns=None if columns is None else [*columns, *error_columns])
+    if error_columns:
+        return _with_errors(path, raw, table, columns or (), error_columns, fmt)
     n = len(table.columns)
     if columns is None and n > MAX_DEFAULT_DATASETS:
         raise DataError(
@@ -170,6 +187,22 @@ def _load_partitioned(data: Path, columns: Sequence[str] | None, id_column: str 
     return LoadedSource(spec=spec, path=Path(str(data)), sha256=source.fingerprint, datasets=datasets)
 
 
+def _with_errors(
+    path: Path, raw: bytes, table: Table, columns: Sequence[str], error_columns: Sequence[str], fmt: str
+) -> LoadedSource:
+    """The chosen columns of a file the manifest does not name, each with its uncertainty column."""
+    names = table.header or ("",) * len(table.columns)
+    if fmt == "text":
+        chosen = resolve_columns(columns, names, str(path))
+        errors = resolve_columns(error_columns, names, str(path))
+    else:  # the catalog reader returned the chosen columns, then their uncertainty columns
+        chosen, errors = list(range(len(columns))), list(range(len(columns), 2 * len(columns)))
+    manifest = manifest_for_file(path.name, table.header, n_columns=len(table.columns), columns=chosen)
+    (source,) = manifest.sources
+    specs = tuple(replace(d, errors=(e,)) for d, e in zip(source.datasets, errors, strict=True))
+    return _loaded(path, raw, replace(source, datasets=specs), table)
+
+
 def _select(source: SourceSpec, columns: Sequence[str]) -> SourceSpec:
     """``source`` with only the data sets reading ``columns`` (names, or 0-based indices in digits)."""
     read = {str(d.column): d for d in source.datasets}
@@ -188,6 +221,7 @@ def load_sources(
     data_file: Path | None = None,
     columns: Sequence[str] | None = None,
     env: Mapping[str, str] = os.environ,
+    error_columns: Sequence[str] | None = None,
     id_column: str | None = None,
 ) -> tuple[LoadedSource, ...]:
     """Every source to analyse, found, verified and parsed.
@@ -217,13 +251,20 @@ def load_sources(
         here: its pieces are listed (metadata only) and its data sets are
         ``PartitionedDataset`` s, reduced before the analysis
         (``distributed.reduce_datasets``).
+    error_columns : sequence of str, optional
+        With ``data_file`` and ``columns``, for a file the manifest does not
+        name (``--error-column``): one column per chosen column, in the same
+        order, holding its ages' one-sigma uncertainties (Gyr). A manifest
+        source declares them in the manifest (``error_column(s)``).
 
     Raises
     ------
     ConfigError
         When the manifest is invalid, or ``columns`` is given without
         ``data_file``, repeats a column or names one the manifest does not read,
-        or ``id_column`` is given without a partitioned ``data_file``.
+        or ``error_columns`` do not pair with ``columns`` of an unlisted file, or
+        ``id_column`` is given without a partitioned ``data_file``, or
+        ``error_columns`` with a partitioned one (its uncertainties are not read).
     DataError
         When a file is missing or is not a regular file (a folder, pipe,
         device, link loop), fails its hash check or is malformed, or a chosen
@@ -237,6 +278,11 @@ def load_sources(
         if repeat is not None:
             raise ConfigError(f"--column {columns[repeat[1]]!r} is given twice; expected each column once")
     if data_file is not None and is_partitioned(data_file):
+        if error_columns:
+            raise ConfigError(
+                f"--error-column {error_columns[0]!r}: a partitioned catalog's uncertainties are not read (its "
+                "error-convolved KDE would need every star's sigma in memory); expected --error-column with a file"
+            )
         return (_load_partitioned(data_file, columns, id_column),)
     if id_column is not None:
         raise ConfigError(f"--id-column {id_column!r}: expected it with --data naming a partitioned catalog")
@@ -246,9 +292,19 @@ def load_sources(
         # A link counts as the file it leads to: its target's name is looked up in the manifest.
         data_file = regular_file(data_file)
         chosen = [(source, data_file) for source in manifest.sources if source.file == data_file.name]
+    if error_columns and (columns is None or len(error_columns) != len(columns)):
+        raise ConfigError(
+            f"--error-column {error_columns[0]!r}: expected one per --column, in the same order "
+            f"(got {len(error_columns)} for {len(columns or ())} columns)"
+        )
+    if error_columns and chosen:
+        raise ConfigError(
+            f"--error-column {error_columns[0]!r}: {data_file.name} is a manifest source; "
+            "declare its uncertainties in the manifest (error_column or error_columns)"
+        )
     if data_file is not None and not chosen:
         logger.info("%s: not in %s; each of its chosen columns is a data set", data_file, manifest_path)
-        return (_load_unlisted(data_file, columns),)
+        return (_load_unlisted(data_file, columns, error_columns or ()),)
     if columns is not None:
         chosen = [(_select(source, columns), explicit) for source, explicit in chosen]
     return tuple(
@@ -263,8 +319,12 @@ def load_datasets(
     data_file: Path | None = None,
     columns: Sequence[str] | None = None,
     env: Mapping[str, str] = os.environ,
+    error_columns: Sequence[str] | None = None,
     id_column: str | None = None,
 ) -> tuple[Dataset | PartitionedDataset, ...]:
     """The data sets of ``load_sources(...)``, in manifest order."""
-    sources = load_sources(manifest_path, data_file=data_file, columns=columns, env=env, id_column=id_column)
+    sources = load_sources(
+        manifest_path, data_file=data_file, columns=columns, env=env, error_columns=error_columns,
+        id_column=id_column,
+    )  # fmt: skip
     return tuple(dataset for source in sources for dataset in source.datasets)

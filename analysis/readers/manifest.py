@@ -16,10 +16,13 @@ from typing import Any
 from ..errors import ConfigError
 from .names import MAX_NAME_CHARS, first_repeat, slug
 
-__all__ = ["DatasetSpec", "SourceSpec", "Manifest", "FORMATS", "OKABE_ITO", "parse_manifest", "manifest_for_file"]
+__all__ = ["DatasetSpec", "SourceSpec", "Manifest", "FORMATS", "OKABE_ITO", "ROLES", "parse_manifest", "manifest_for_file"]
 
 #: File formats a source may declare with ``format:`` (else chosen by its file name).
 FORMATS = ("text", "parquet", "fits", "ecsv")
+
+#: What a data set is for (``role:``): analysed and compared, or scored as an independent benchmark.
+ROLES = ("training", "benchmark")
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in its published order.
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
@@ -55,6 +58,15 @@ class DatasetSpec:
         Always ``"Gyr"``.
     citation, doi, method : str
         Provenance of the ages (may be empty).
+    role : str
+        One of ``ROLES``: ``"training"`` (the default: analysed and compared)
+        or ``"benchmark"`` (independent ages, e.g. asteroseismic or cluster
+        ages of some of the stars: every model of every training set is scored
+        on them; not trained on, not compared as a training set).
+    errors : tuple of (int or str)
+        The columns of the ages' one-sigma uncertainties (Gyr), as ``column``:
+        ``()`` (none, the default), one column (manifest ``error_column``) or a
+        lower and an upper one (``error_columns: [lower, upper]``).
     """
 
     column: int | str
@@ -65,6 +77,8 @@ class DatasetSpec:
     citation: str = ""
     doi: str = ""
     method: str = ""
+    role: str = "training"
+    errors: tuple[int | str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,7 +130,8 @@ _SOURCE_KEYS = {
 }
 _DATASET_KEYS = {
     "column": True, "name": True, "label": True, "colour": True,
-    "units": False, "citation": False, "doi": False, "method": False,
+    "units": False, "citation": False, "doi": False, "method": False, "role": False,
+    "error_column": False, "error_columns": False,
 }
 
 
@@ -150,18 +165,43 @@ def _text(
     return value
 
 
-def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
-    block = _keys(block, path, where, _DATASET_KEYS)
-    column = block["column"]
+def _column_ref(column: Any, at: str) -> int | str:
+    """A 0-based column index or a header name, else a ``ConfigError`` at ``at`` (``where: path.key``)."""
     if isinstance(column, bool) or not (
         (isinstance(column, int) and column >= 0) or (isinstance(column, str) and column.strip())
     ):
-        raise ConfigError(
-            f"{where}: {path}.column: expected a 0-based column index or a header name, got {column!r}"
-        )
+        raise ConfigError(f"{at}: expected a 0-based column index or a header name, got {column!r}")
+    return column
+
+
+def _error_columns(block: Mapping[str, Any], path: str, where: str) -> tuple[int | str, ...]:
+    """``error_column`` (one sigma) or ``error_columns`` ([lower, upper]) as a tuple of column references."""
+    if "error_column" in block and "error_columns" in block:
+        raise ConfigError(f"{where}: {path}: expected 'error_column' or 'error_columns', not both")
+    if "error_column" in block:
+        errors: tuple[int | str, ...] = (_column_ref(block["error_column"], f"{where}: {path}.error_column"),)
+    elif "error_columns" in block:
+        pair = block["error_columns"]
+        if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
+            raise ConfigError(f"{where}: {path}.error_columns: expected [lower, upper], two columns, got {pair!r}")
+        errors = tuple(_column_ref(c, f"{where}: {path}.error_columns[{i}]") for i, c in enumerate(pair))
+    else:
+        return ()
+    if block["column"] in errors or len(set(errors)) != len(errors):
+        raise ConfigError(f"{where}: {path}: the uncertainty columns {list(errors)} repeat a column; expected "
+                          f"columns other than the ages' ({block['column']!r}), each once")  # fmt: skip
+    return errors
+
+
+def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
+    block = _keys(block, path, where, _DATASET_KEYS)
+    column = _column_ref(block["column"], f"{where}: {path}.column")
     units = block.get("units", "Gyr")
     if units != "Gyr":
         raise ConfigError(f"{where}: {path}.units: expected 'Gyr' (the only unit supported), got {units!r}")
+    role = block.get("role", "training")
+    if role not in ROLES:
+        raise ConfigError(f"{where}: {path}.role: expected one of {', '.join(ROLES)}, got {role!r}")
     return DatasetSpec(
         column=column,
         name=_text(block, "name", path, where, pattern=_NAME, expected=_NAME_EXPECTED),
@@ -171,6 +211,8 @@ def _parse_dataset(block: Any, path: str, where: str) -> DatasetSpec:
         citation=_text(block, "citation", path, where),
         doi=_text(block, "doi", path, where, pattern=_OPTIONAL_DOI, expected="a DOI like '10.3847/1538-4357/acb692'"),
         method=_text(block, "method", path, where),
+        role=role,
+        errors=_error_columns(block, path, where),
     )
 
 

@@ -110,6 +110,18 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
         too_few = too_few_ages(ages, len(values) - len(ages))
         if too_few:
             raise DataError(f"{table.source}: {table.column_name(index)} (data set '{spec.name}'): {too_few}")
+        errors = None
+        if spec.errors:
+            found = [_column_index(table, c, spec.name, by_name) for c in spec.errors]
+            errors = np.column_stack([table.columns[j][rows] for j in found])
+            bad = ~np.all(np.isfinite(errors) & (errors >= 0), axis=1)
+            if bad.any():
+                columns = " and ".join(table.column_name(j) for j in found)
+                raise DataError(
+                    f"{table.source}: {columns} (uncertainties of data set '{spec.name}'): {int(bad.sum())} of the "
+                    f"{ages.size} stars with an age have a missing or negative uncertainty; expected one >= 0 Gyr each"
+                )
+            errors = errors[:, 0] if len(found) == 1 else errors
         datasets.append(
             Dataset(
                 name=spec.name,
@@ -124,6 +136,8 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
                 citation=spec.citation,
                 doi=spec.doi,
                 method=spec.method,
+                role=spec.role,
+                errors_gyr=errors,
             )
         )
     return tuple(datasets)

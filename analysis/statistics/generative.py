@@ -7,10 +7,11 @@ above the age of the Universe); the record is made here, once.
 
 import numpy as np
 
+from ..config import AGE_OF_UNIVERSE_GYR
 from ..engine import Draws
 from ..results import MAX_STORED_VALUES, SyntheticSample
 
-__all__ = ["PERCENTILES", "synthetic"]
+__all__ = ["PERCENTILES", "model_draws", "synthetic"]
 
 #: Envelope percentiles of the replicate histogram counts.
 PERCENTILES = (5.0, 50.0, 95.0)
@@ -37,3 +38,22 @@ def synthetic(kind: str, bandwidth: float, draws: Draws, *, replicates: int, n: 
         fraction_above_universe=draws.above / draws.total,
         n_total=int(n),
     )
+
+
+def model_draws(model, n: int, edges: np.ndarray, replicates: int, *, rng: np.random.Generator) -> Draws:
+    """The draws of a fitted model (``models.KdeModel``: reflected, log-age, error-convolved) with no engine.
+
+    A sample of n ages (``model.sample``), then ``replicates`` samples of n
+    binned on ``edges`` (Gyr; ``np.histogram``'s half-open bins, the last
+    closed), counting the ages below 0 Gyr and above the age of the Universe.
+    """
+    edges = np.asarray(edges, dtype=float)
+    shown = model.sample(n, rng=rng)
+    counts = np.empty((replicates, edges.size - 1), dtype=np.int64)
+    below = above = 0
+    for row in range(replicates):
+        ages = model.sample(n, rng=rng)
+        counts[row] = np.histogram(ages, bins=edges)[0]
+        below += int(np.count_nonzero(ages < 0.0))
+        above += int(np.count_nonzero(ages > AGE_OF_UNIVERSE_GYR))
+    return Draws(shown=shown, counts=counts, below=below, above=above, total=replicates * n)

@@ -83,16 +83,27 @@ def kfold_scores(
     # -inf or nan: the Gaussian cannot be scored on that split.
     flat = sum(bool(np.ptp(ages[train]) == 0) for train, _ in split)
     gaussian = None
+    per_star = np.zeros((len(models) + 1, ages.size))
     if not flat:
         gaussian = 0.0
         for train, test in split:
             mu, sigma = normal_fit(ages[train])
-            gaussian += float(np.sum(stats.norm.logpdf(ages[test], mu, sigma)))
-    kdes = tuple(
-        sum(float(np.sum(log_density(ages[train], ages[test], bandwidth))) for train, test in split)
-        for _, bandwidth in models
+            logs = stats.norm.logpdf(ages[test], mu, sigma)
+            per_star[0, test] = logs
+            gaussian += float(np.sum(logs))
+    kdes = []
+    for row, (_, bandwidth) in enumerate(models, start=1):
+        total = 0.0
+        for train, test in split:
+            logs = log_density(ages[train], ages[test], bandwidth)
+            per_star[row, test] = logs
+            total += float(np.sum(logs))
+        kdes.append(total)
+    kept = per_star if gaussian is not None else per_star[1:]
+    products = kept @ kept.T
+    return FoldScores(
+        folds=folds, gaussian=gaussian, flat=flat, kdes=tuple(kdes), products=tuple(tuple(map(float, r)) for r in products)
     )
-    return FoldScores(folds=folds, gaussian=gaussian, flat=flat, kdes=kdes)
 
 
 def scores(sums: FoldScores, models: Sequence[tuple[str, float]], n: int) -> tuple[HeldOutScore, ...]:

@@ -4,9 +4,9 @@
 title and reference, which the pages and figures read) and how it is chosen
 from what the analysis of a data set has already computed (``Evidence``: the
 sorted sample, its summary and the CV curve), so the report and the tests loop
-over one registry. Called on ages, ``rule(ages, *, rng, folds) -> float``
-computes that evidence itself (CV on the exact k-fold sums); only ``"cv"``
-draws (its folds). A rule that is undefined for the ages raises
+over one registry. Called on ages, ``rule(ages, *, precision=None) -> float``
+computes that evidence itself (CV on the exact leave-one-out sums, interval
+scores with a precision); no rule draws. A rule that is undefined for the ages raises
 ``availability.NotAvailable`` with the reason (ISJ below
 ``isj.ISJ_MIN_DISTINCT`` distinct ages or with no root, CV below
 ``folds.MIN_CROSS_VALIDATED_AGES`` ages or with no maximum); Scott and
@@ -24,9 +24,10 @@ import numpy as np
 from ..availability import NotAvailable, attempt
 from ..errors import ConfigError
 from ..results import BandwidthChoice, BandwidthSet, CvCurve, Summary, TieReport
-from .cv import cv_curve, kfold_method
+from .cv import LOO_METHOD, cv_curve
 from .isj import isj
-from .sample import Sample, checked_ages, summarise, tie_report
+from .precision import tie_report
+from .sample import Sample, checked_ages, summarise
 
 __all__ = [
     "BANDWIDTH_RULES", "Evidence", "Rule", "bandwidth_for", "choose", "choose_bandwidths", "kde_models", "rule_note",
@@ -107,11 +108,12 @@ class Rule:
     reference: str
     choose: Callable[[Evidence], float]
 
-    def __call__(self, ages: np.ndarray, *, rng: np.random.Generator, folds: int) -> float:
-        """The rule's bandwidth (Gyr) of ``ages`` alone; CV on the exact k-fold sums, folds from ``rng``."""
+    def __call__(self, ages: np.ndarray, *, precision: float | None = None) -> float:
+        """The rule's bandwidth (Gyr) of ``ages`` alone; CV on the exact leave-one-out sums (interval scores of
+        width ``precision`` Gyr when given)."""
         ages = checked_ages(ages)
         sample = Sample.of(ages)
-        curve = cv_curve(ages, rng=rng, folds=folds) if self.name == "cv" else None
+        curve = cv_curve(ages, precision=precision) if self.name == "cv" else None
         return self.choose(Evidence(sample, summarise(sample, n_missing=0), curve))
 
 
@@ -125,12 +127,12 @@ BANDWIDTH_RULES: dict[str, Rule] = {
             _silverman,
         ),
         Rule("isj", "ISJ", "Botev, Grotowski & Kroese (2010), Ann. Statist. 38, 2916", _isj),
-        Rule("cv", "CV", "k-fold cross-validated log-likelihood (Hall 1982; Stone 1984)", _cv),
+        Rule("cv", "CV", "leave-one-out cross-validated log-likelihood (Duin 1976; Hall 1982; Silverman 1986, sec. 3.4.4)", _cv),
     )
 }  # fmt: skip
 
 
-def bandwidth_for(rule: str, ages: np.ndarray, *, rng: np.random.Generator, folds: int) -> float:
+def bandwidth_for(rule: str, ages: np.ndarray, *, precision: float | None = None) -> float:
     """The bandwidth in Gyr of one named rule.
 
     Raises
@@ -140,7 +142,7 @@ def bandwidth_for(rule: str, ages: np.ndarray, *, rng: np.random.Generator, fold
     """
     if rule not in BANDWIDTH_RULES:
         raise ConfigError(f"bandwidth rule: expected one of {', '.join(BANDWIDTH_RULES)}, got {rule!r}")
-    return BANDWIDTH_RULES[rule](ages, rng=rng, folds=folds)
+    return BANDWIDTH_RULES[rule](ages, precision=precision)
 
 
 def choose(evidence: Evidence, ties: TieReport, *, cv_method: str) -> tuple[BandwidthSet, tuple[BandwidthChoice, ...]]:
@@ -165,9 +167,9 @@ def choose(evidence: Evidence, ties: TieReport, *, cv_method: str) -> tuple[Band
 
 
 def choose_bandwidths(
-    ages: np.ndarray, *, rng: np.random.Generator, folds: int
+    ages: np.ndarray, *, precision: float | None = None
 ) -> tuple[BandwidthSet, tuple[BandwidthChoice, ...], CvCurve | None, TieReport]:
-    """``choose`` on ``ages`` alone, with the exact k-fold CV curve (folds from ``rng``).
+    """``choose`` on ``ages`` alone, with the exact leave-one-out CV curve (interval scores of width ``precision``).
 
     The CV curve is computed once and its maximiser is the ``"cv"``
     bandwidth; the curve is ``None`` when the ages are too few to
@@ -178,11 +180,12 @@ def choose_bandwidths(
     (BandwidthSet, choices in registry order, CvCurve or None, TieReport)
     """
     ages = checked_ages(ages)
-    curve, reason = attempt(lambda: cv_curve(ages, rng=rng, folds=folds))
+    curve, reason = attempt(lambda: cv_curve(ages, precision=precision))
     sample = Sample.of(ages)
-    ties = tie_report(sample)
-    evidence = Evidence(sample, summarise(sample, n_missing=0), curve, reason)
-    chosen, choices = choose(evidence, ties, cv_method=kfold_method(curve.folds if curve else folds, ages.size))
+    summary = summarise(sample, n_missing=0)
+    ties = tie_report(sample, precision, smooth_bandwidth=silverman_rule(summary.std, summary.q25, summary.q75, summary.n))
+    evidence = Evidence(sample, summary, curve, reason)
+    chosen, choices = choose(evidence, ties, cv_method=LOO_METHOD)
     return chosen, choices, curve, ties
 
 
@@ -219,10 +222,15 @@ def rule_note(rule: str, *, iqr_zero: bool, ties: TieReport, cv_method: str) -> 
             "Improved Sheather-Jones (Botev et al. 2010): a plug-in rule that estimates the density's "
             "roughness from the data instead of assuming a normal shape, so it can resolve several peaks."
         )
-    note = f"Maximises the {cv_method}."
-    if ties.heavy:
+    note = f"Maximises the {cv_method}; no random split, so the same for every seed."
+    if ties.precision is not None and ties.heavy:
         note += (
-            f" Only {ties.n_distinct} of {ties.n} ages are distinct: exact ties pull this choice "
-            "towards small bandwidths, so read it as a lower bound."
+            f" The ages are given to {ties.precision:g} Gyr and pile up more than that rounding explains (up to "
+            f"{ties.largest_tie} stars share one age), so the small bandwidth follows real pile-ups, not the rounding."
+        )
+    elif ties.heavy:
+        note += (
+            f" Only {ties.n_distinct} of {ties.n} ages are distinct although they are stored as continuous "
+            "values: exact ties pull this choice towards small bandwidths, so read it as a lower bound."
         )
     return note

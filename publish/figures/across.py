@@ -39,13 +39,18 @@ PAIR_HISTOGRAM_BINS = 120
 
 
 def overview_figure(result: AnalysisResult) -> Drawn:
-    """One row per data set: histogram, Gaussian fit and KDE at the CV bandwidth, per bin.
+    """One row per data set: histogram, Gaussian fit and the KDE at the one bandwidth common to all, per bin.
 
-    A data set without a CV bandwidth is drawn without the KDE; the caption says why.
+    The common bandwidth (``AnalysisResult.common_bandwidth``, the largest of
+    the data sets' CV choices) makes the curves differ by their data, not by
+    their smoothing; each data set's own choice is on its page. Without any CV
+    bandwidth the figure has no KDE; the caption says why.
     """
     fig, axes = new_figure(len(result.datasets), 1, row_height_in=1.8, sharex=True)
     clipped, parts = False, []
-    for ax, d in zip(axes[:, 0], result.datasets, strict=True):
+    common = result.common_bandwidth
+    curves = result.common_curves or (None,) * len(result.datasets)
+    for ax, d, curve in zip(axes[:, 0], result.datasets, curves, strict=True):
         g = d.gaussian
         ax.plot(
             g.smooth_x,
@@ -55,23 +60,33 @@ def overview_figure(result: AnalysisResult) -> Drawn:
             linewidth=1.2,
             label="Gaussian fit",
         )
-        curve = cv_kde(d)
         clipped |= kde_panel(ax, d, curve)
-        ax.set_title(f"{d.label} (n = {d.n})" + ("" if curve else ", no CV bandwidth"), loc="left")
+        ax.set_title(f"{d.label} (n = {d.n})", loc="left")
         ax.set_ylabel(COUNTS_LABEL)
-        cv = f"CV bandwidth {format_gyr(curve.bandwidth)} Gyr" if curve else "no CV bandwidth"
-        parts.append(f"{d.label}: n = {d.n}, Gaussian mean {g.mu:.2f} Gyr and sigma {g.sigma:.2f} Gyr, {cv}")
+        own = f", own CV bandwidth {format_gyr(d.bandwidths.cv)} Gyr" if d.bandwidths.cv is not None else ""
+        parts.append(f"{d.label}: n = {d.n}, Gaussian mean {g.mu:.2f} Gyr and sigma {g.sigma:.2f} Gyr{own}")
     axes[-1, 0].set_xlabel(AGE_LABEL)
     shared_legend(fig, axes[:, 0], loc="outside upper center", ncols=3)
+    kde_text = (
+        f"the KDE at one common bandwidth, {format_gyr(common)} Gyr" if common is not None else "no KDE (no CV bandwidth)"
+    )
     alt = (
         f"Age histograms of {len(result.datasets)} data sets, one row each, sharing the age axis, "
-        f"with the fitted Gaussian and the KDE at the cross-validated bandwidth. " + "; ".join(parts) + "."
+        f"with the fitted Gaussian and {kde_text}. " + "; ".join(parts) + "."
     )
+    if common is not None:
+        how = (
+            f"the KDE at one bandwidth common to every data set, h = {format_gyr(common)} Gyr, the largest of the "
+            "data sets' leave-one-out CV choices (solid), so the curves differ by their ages, not by their smoothing; "
+            "each data set's own choice is on its page"
+        )
+    else:
+        how = "no KDE, because no data set has a CV bandwidth"
     caption = (
-        "Each data set's ages (bars), the maximum-likelihood Gaussian (dashed) and the KDE at its "
-        "cross-validated (CV) bandwidth (solid), as expected stars per bin. Dashed grey lines mark "
-        f"0 Gyr and {format_gyr(AGE_OF_UNIVERSE_GYR)} Gyr, the age of the Universe." + clipped_note(clipped)
-        + "".join(missing_rules(d, "KDE", ("cv",)) for d in result.datasets)
+        f"Each data set's ages (bars), the maximum-likelihood Gaussian (dashed) and {how}, as expected stars per "
+        f"bin. Dashed grey lines mark 0 Gyr and {format_gyr(AGE_OF_UNIVERSE_GYR)} Gyr, the age of the Universe."
+        + clipped_note(clipped)
+        + "".join(missing_rules(d, "bandwidth of its own", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
 
@@ -130,27 +145,33 @@ def _signed(value: float) -> str:
 
 
 def comparison_kde_figure(result: AnalysisResult) -> Drawn:
-    """Every data set's KDE at its CV bandwidth as a density (1/Gyr), overlaid.
+    """Every data set's KDE at the one common bandwidth as a density (1/Gyr), overlaid.
 
-    Data sets without a CV bandwidth are left out, and the caption says why;
-    ``figure_plan`` leaves the figure out when none has one.
+    One bandwidth for all (``AnalysisResult.common_bandwidth``) so the curves
+    differ by their ages, not by their smoothing, as on the Overview; each data
+    set's own choice is on its page. ``figure_plan`` leaves the figure out
+    when no data set has a CV bandwidth (then there is no common one).
     """
     fig, axes = new_figure(1, 1, row_height_in=3.4)
     ax = axes[0, 0]
-    drawn = [d for d in result.datasets if cv_kde(d)]
-    for d in drawn:
-        c = cv_kde(d)
-        ax.plot(c.x, c.density, color=d.colour, label=f"{d.label} (h = {format_gyr(c.bandwidth)} Gyr)")
+    common = result.common_bandwidth
+    for d, c in zip(result.datasets, result.common_curves, strict=True):
+        ax.plot(c.x, c.density, color=d.colour, label=d.label)
     age_reference_lines(ax)
     ax.set_xlabel(AGE_LABEL)
     ax.set_ylabel(DENSITY_LABEL)
     ax.set_ylim(bottom=0.0)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
-    labels = ", ".join(d.label for d in drawn)
-    alt = f"Overlaid KDE densities at the cross-validated bandwidth for {labels}: {_medians(drawn)}."
+    labels = ", ".join(d.label for d in result.datasets)
+    alt = f"Overlaid KDE densities at one common bandwidth of {format_gyr(common)} Gyr for {labels}: {_medians(result.datasets)}."
+    own = "; ".join(
+        f"{d.label} {format_gyr(d.bandwidths.cv)} Gyr" for d in result.datasets if d.bandwidths.cv is not None
+    )
     caption = (
-        "Each data set's KDE at its cross-validated bandwidth, as a density, "
-        "so data sets of any size compare." + "".join(missing_rules(d, "curve", ("cv",)) for d in result.datasets)
+        f"Each data set's KDE at one bandwidth common to all, h = {format_gyr(common)} Gyr (the largest of the "
+        "data sets' leave-one-out CV choices), as a density, so data sets of any size compare and the curves "
+        f"differ by their ages, not by their smoothing. Each data set's own CV choice ({own}) is drawn on its page."
+        + "".join(missing_rules(d, "bandwidth of its own", ("cv",)) for d in result.datasets)
     )
     return fig, alt, caption
 

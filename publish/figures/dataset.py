@@ -82,22 +82,29 @@ def bandwidths_figure(d: DatasetResult) -> Drawn:
 
     A rule without a bandwidth has no KDE and so no panel; the caption says why.
     """
-    fig, axes = panel_grid(len(d.kde_curves))
+    curves = list(d.kde_curves)
+    fig, axes = panel_grid(len(curves))
     clipped = False
-    for ax, curve in zip(axes, d.kde_curves, strict=True):
+    for ax, curve in zip(axes, curves, strict=True):
         clipped |= kde_panel(ax, d, curve)
         ax.set_title(model_title(curve))
     for ax in axes[::PANEL_COLUMNS]:
         ax.set_ylabel(COUNTS_LABEL)
-    listed = ", ".join(model_title(c) for c in d.kde_curves)
+    listed = ", ".join(model_title(c) for c in curves)
     alt = (
-        f"{len(d.kde_curves)} panels of the {d.label} age histogram, "
+        f"{len(curves)} panels of the {d.label} age histogram, "
         f"each with the KDE at one bandwidth: {listed}."
+    )
+    boundary = (
+        " The last panels are KDEs that respect the boundary at 0 Gyr: reflected there, and of log age, each at "
+        "its own leave-one-out CV bandwidth."
+        if any(c.kind in ("reflected", "log") for c in curves)
+        else ""
     )
     caption = (
         f"{d.label}: the report's histogram ({report_bins(d)}, as on every page) with KDEs from the "
         "narrowest to the widest bandwidth, as expected stars per bin. Narrow kernels put a spike on every star; wide ones blur the "
-        "shape." + clipped_note(clipped) + missing_rules(d, "panel")
+        "shape." + boundary + clipped_note(clipped) + missing_rules(d, "panel")
     )
     return fig, alt, caption
 

@@ -19,6 +19,7 @@ from .style import AGE_LABEL, age_reference_lines, format_gyr, new_figure
 __all__ = [
     "Drawn",
     "PANEL_COLUMNS",
+    "MODEL_NAMES",
     "RULE_NAMES",
     "model_title",
     "cv_kde",
@@ -41,13 +42,20 @@ _CURVE_CLIP = 2.0
 PANEL_COLUMNS = 3
 #: What readers call each bandwidth rule (the registry's titles).
 RULE_NAMES = {name: rule.title for name, rule in BANDWIDTH_RULES.items()}
+#: What readers call every KDE kind: the rules, the boundary-respecting KDEs and the common bandwidth.
+MODEL_NAMES = {**RULE_NAMES, "reflected": "Reflected at 0 Gyr (CV)", "log": "Log age (CV)", "common": "Common"}
 
 
 def model_title(model: KdeCurve | SyntheticSample) -> str:
     """``"h = 0.1 Gyr"`` for a configured bandwidth, ``"CV: 0.52 Gyr"`` for a rule's."""
     if model.kind == "grid":
         return f"h = {format_gyr(model.bandwidth)} Gyr"
-    return f"{RULE_NAMES[model.kind]}: {format_gyr(model.bandwidth)} Gyr"
+    # Short enough for a third of a PDF page: the boundary-respecting KDEs' bandwidths are their own CV choices.
+    if model.kind == "log":
+        return f"Log age, CV: {model.bandwidth:.3f} (ln)"
+    if model.kind == "reflected":
+        return f"Reflected, CV: {format_gyr(model.bandwidth)} Gyr"
+    return f"{MODEL_NAMES[model.kind]}: {format_gyr(model.bandwidth)} Gyr"
 
 
 def cv_kde(d: DatasetResult) -> KdeCurve | None:

@@ -13,14 +13,14 @@ import numpy as np
 from analysis.folds import folds_text
 from analysis.results import AnalysisResult, DatasetResult, HeldOutScore
 
-from .panels import RULE_NAMES, Drawn, missing_rules
+from .panels import MODEL_NAMES, RULE_NAMES, Drawn, missing_rules
 from .style import GAUSSIAN_COLOUR, format_gyr, new_figure
 
 __all__ = ["bandwidth_cv_figure", "generative_heldout_figure"]
 
 #: Log-likelihood axes show this many nats per star below the best score; worse scores are off scale.
 _CLIP_NATS = 3.0
-_RULE_MARKERS = {"grid": "o", "scott": "s", "silverman": "D", "isj": "^", "cv": "*"}
+_RULE_MARKERS = {"grid": "o", "scott": "s", "silverman": "D", "isj": "^", "cv": "*", "reflected": "P"}
 _RULE_LINESTYLES = {"scott": ":", "silverman": "-.", "isj": "--"}
 _SCORE_LABEL = "Held-out log-likelihood\nper star"
 
@@ -56,9 +56,16 @@ def bandwidth_cv_figure(result: AnalysisResult) -> Drawn:
     for d in curved:
         c = d.cv_curve
         ax.plot(c.bandwidths, c.mean_log_likelihood, color=d.colour, label=d.label)
+        if c.standard_errors:
+            score, se = np.asarray(c.mean_log_likelihood), np.asarray(c.standard_errors)
+            ax.fill_between(c.bandwidths, score - se, score + se, color=d.colour, alpha=0.15, linewidth=0)
         if c.best_bandwidth is not None:
             best = float(np.interp(np.log(c.best_bandwidth), np.log(c.bandwidths), c.mean_log_likelihood))
             ax.plot([c.best_bandwidth], [best], color=d.colour, marker="*", markersize=12, linestyle="none")
+            if c.one_se_low is not None and c.one_se_high is not None and c.one_se_low > 0:
+                low_y = best - (c.best_standard_error or 0.0)
+                ax.plot([c.one_se_low, c.one_se_high], [low_y, low_y], color=d.colour, linewidth=3.0,
+                        solid_capstyle="butt", alpha=0.8)  # fmt: skip
         for rule, style in _RULE_LINESTYLES.items():
             if getattr(d.bandwidths, rule) is not None:
                 ax.axvline(getattr(d.bandwidths, rule), color=d.colour, linestyle=style, linewidth=1.0)
@@ -67,7 +74,11 @@ def bandwidth_cv_figure(result: AnalysisResult) -> Drawn:
             f"{RULE_NAMES[rule]} {format_gyr(h)}" if h is not None else f"no {RULE_NAMES[rule]}"
             for rule, h in (("cv", c.best_bandwidth), *((r, getattr(d.bandwidths, r)) for r in _RULE_LINESTYLES))
         )
-        parts.append(f"{d.label}: {chosen} Gyr")
+        one_se = (
+            f", one-SE range {format_gyr(c.one_se_low)} to {format_gyr(c.one_se_high)} Gyr"
+            if c.one_se_low is not None and c.one_se_high is not None else ""
+        )  # fmt: skip
+        parts.append(f"{d.label}: {chosen} Gyr{one_se}")
     values = np.concatenate([d.cv_curve.mean_log_likelihood for d in curved])
     ax.set_ylim(_floor(bests, values), max(bests) + 0.1 * _CLIP_NATS)
     _log_bandwidth_axis(ax)
@@ -91,9 +102,13 @@ def bandwidth_cv_figure(result: AnalysisResult) -> Drawn:
         + "; ".join(parts)
         + "."
     )
+    interval = any(d.cv_curve.kind == "loo-interval" for d in curved)
     caption = (
-        f"Cross-validation score ({folds}) against bandwidth; the star marks the chosen bandwidth "
-        "and vertical lines the rule-of-thumb bandwidths, in each data set's colour. "
+        f"Cross-validation score ({folds}"
+        + (", interval scores where the ages are coarse" if interval else "")
+        + ") against bandwidth, with a band of one standard error either side; the star marks the chosen "
+        "bandwidth, the thick bar one standard error below it the range of bandwidths whose score is within one "
+        "standard error of the best, and vertical lines the rule-of-thumb bandwidths, in each data set's colour. "
         + _clip_sentence()
         + "; narrower bandwidths score far worse."
         + "".join(_no_curve(d) + missing_rules(d, "line", tuple(_RULE_LINESTYLES)) for d in result.datasets)
@@ -115,7 +130,7 @@ def _score_name(score: HeldOutScore) -> str:
 
 
 def _kind_name(kind: str) -> str:
-    return "Grid" if kind == "grid" else RULE_NAMES[kind]
+    return "Grid" if kind == "grid" else MODEL_NAMES[kind]
 
 
 def _kind_legend(drawn: set[str]) -> list[Line2D]:
@@ -139,7 +154,11 @@ def generative_heldout_figure(result: AnalysisResult) -> Drawn:
     """
     fig, axes = new_figure(1, 1, row_height_in=3.6)
     ax = axes[0, 0]
-    scored = {d.name: [s for s in d.held_out if s.mean_log_likelihood is not None] for d in result.datasets}
+    # The log-age KDE's bandwidth is in ln Gyr: it has no place on this Gyr axis (its score is in the tables).
+    scored = {
+        d.name: [s for s in d.held_out if s.mean_log_likelihood is not None and s.model != "log"]
+        for d in result.datasets
+    }
     with_scores = [d for d in result.datasets if scored[d.name]]
     values = np.array([s.mean_log_likelihood for d in with_scores for s in scored[d.name]])
     floor = _floor([max(s.mean_log_likelihood for s in scored[d.name]) for d in with_scores], values)
@@ -155,6 +174,8 @@ def generative_heldout_figure(result: AnalysisResult) -> Drawn:
         for s, y in zip(kdes, shown, strict=True):
             # Off-scale scores sit on the bottom edge as downward triangles.
             marker = "v" if s.mean_log_likelihood < floor else _RULE_MARKERS[s.model]
+            if s.se and s.mean_log_likelihood >= floor:
+                ax.errorbar([s.bandwidth], [y], yerr=[s.se], color=d.colour, linewidth=0.8, capsize=2, linestyle="none")
             ax.plot(
                 [s.bandwidth],
                 [y],
@@ -187,8 +208,9 @@ def generative_heldout_figure(result: AnalysisResult) -> Drawn:
         "log axis, with the Gaussian model as a dashed horizontal line. " + "; ".join(parts) + "."
     )
     caption = (
-        "How well each model predicts stars it was not fitted to (higher is better); dashed lines are "
-        "the single Gaussian. " + _clip_sentence()
+        "How well each model predicts stars it was not fitted to (higher is better), with one standard error "
+        "either side; dashed lines are the single Gaussian. Each data-driven bandwidth is re-selected on every "
+        "training part; the marker stands at the bandwidth chosen on all the stars. " + _clip_sentence()
     )
     caption += (
         ": off-scale scores are drawn on the bottom edge, triangles for KDEs (" + "; ".join(off_scale) + ")."

@@ -19,7 +19,10 @@ from analysis.errors import RenderError
 from analysis.folds import MIN_TRAINING_STARS
 from analysis.minimums import MINIMUMS
 from analysis.results import AnalysisResult
-from analysis.statistics import BANDWIDTH_RULES, LILLIEFORS_MAX_N, LILLIEFORS_PVALUE_RANGE, SHAPIRO_MAX_N
+from analysis.pipeline import NESTED_MAX_N
+from analysis.statistics import (
+    BANDWIDTH_RULES, INTERVAL_RATIO, LILLIEFORS_MAX_N, LILLIEFORS_PVALUE_RANGE, SHAPIRO_MAX_N, VERDICT_MIN_MARGIN,
+)  # fmt: skip
 
 from ..buildinfo import BuildInfo
 from ..downloads import INPUT_COPY_MAX_BYTES, INPUT_FOLDER
@@ -156,6 +159,11 @@ def build_context(
         },
         "rules": [{"key": r.name, "name": r.title, "reference": r.reference} for r in BANDWIDTH_RULES.values()],
         "datasets": dataset_views,
+        "common_bandwidth": result.common_bandwidth,
+        "benchmarks": list(result.benchmarks),
+        "verdict_margin": VERDICT_MIN_MARGIN,
+        "interval_ratio": INTERVAL_RATIO,
+        "nested_max_n": NESTED_MAX_N,
         "comparisons": comparisons,
         # A data set's missing own score is one note, however many pairs it is in.
         "cross_notes": list({n["what"]: n for p in comparisons for x in p["cross"] for n in x["notes"]}.values()),

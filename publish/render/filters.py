@@ -2,7 +2,7 @@
 
 Text that comes from data or the manifest goes through ``md``, ``attr`` or
 ``html`` so that neither Quarto nor pandoc interprets it; numbers go through
-``gyr``, ``num``, ``pvalue``, ``pct`` or ``level``, which refuse NaN, infinity and None so
+``gyr``, ``num``, ``score``, ``pvalue``, ``pct`` or ``level``, which refuse NaN, infinity and None so
 that "nan" or "None" never reaches a reader. A value the data are too small
 for (``None``, with its reason beside it in the result) is printed through
 ``na``, which says "not available" where the number would be; the page states
@@ -19,7 +19,7 @@ import urllib.parse
 import markupsafe
 
 from analysis.errors import RenderError
-from analysis.formatting import gyr, level, num, pct, pvalue, sci
+from analysis.formatting import gyr, level, num, pct, pvalue, quantum, sci, score
 
 __all__ = ["ALLOWED_SCHEMES", "FILTERS", "NOT_AVAILABLE", "md", "na", "safe_url", "url"]
 
@@ -181,5 +181,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "pct": pct,
     "level": level,
     "sci": sci,
+    "score": score,
+    "quantum": quantum,
     "na": na,
 }

@@ -3,7 +3,9 @@
 Templates only format: every finding (which data set is older, whether a test
 rejects, which model predicts best) is decided here from the numbers. A value
 that is not available stays ``None`` (the ``na`` filter prints it) with the
-reason in a table's notes.
+reason in a table's notes. Longer than 300 lines: the data set's and the
+pair's views (held-out verdicts, cross-prediction, benchmark, a partitioned
+catalog's records) decide their findings side by side.
 """
 
 from collections.abc import Mapping
@@ -13,6 +15,7 @@ from analysis.compare import AD_PVALUE_RANGE
 from analysis.dataset import Dataset
 from analysis.errors import RenderError
 from analysis.folds import folds_text
+from analysis.formatting import gyr
 from analysis.results import Comparison, DatasetResult, EngineInfo, GaussianFit
 from analysis.statistics import BANDWIDTH_RULES, LILLIEFORS_PVALUE_RANGE
 
@@ -27,6 +30,10 @@ ALPHA = 0.05
 CV_SMALL_RATIO = 0.5
 
 
+#: Readers' names of the KDEs that respect the boundary at 0 Gyr.
+_BOUNDARY_NAMES = {"reflected": "Reflected at 0 Gyr", "log": "Log age"}
+
+
 def _model_name(kind: str) -> str:
     """Reader's name of a held-out or synthetic model kind."""
     if kind == "gaussian":
@@ -35,7 +42,16 @@ def _model_name(kind: str) -> str:
         return "Fixed"
     if kind in BANDWIDTH_RULES:
         return BANDWIDTH_RULES[kind].title
-    raise RenderError(f"model kind: expected gaussian, grid or one of {', '.join(BANDWIDTH_RULES)}, got {kind!r}")
+    if kind in _BOUNDARY_NAMES:
+        return _BOUNDARY_NAMES[kind]
+    raise RenderError(
+        f"model kind: expected gaussian, grid, reflected, log or one of {', '.join(BANDWIDTH_RULES)}, got {kind!r}"
+    )
+
+
+def _held_out_name(kind: str, bandwidth: float | None) -> str:
+    """A held-out model as readers see it in a verdict: "Fixed 0.10 Gyr", "Silverman", "Gaussian"."""
+    return f"Fixed {gyr(bandwidth)} Gyr" if kind == "grid" else _model_name(kind)
 
 
 def _engine_view(e: EngineInfo, n: int) -> dict[str, Any]:
@@ -110,20 +126,28 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) ->
     held_out = [
         {
             "name": _model_name(s.model),
+            "label": _held_out_name(s.model, s.bandwidth),
+            "kind": s.model,
             "bandwidth": s.bandwidth,
+            "log_bandwidth": s.model == "log",
             "score": s.mean_log_likelihood,
-            "best": False,
+            "se": s.se,
+            "behind": s.behind,
+            "behind_se": s.behind_se,
+            "best": r.held_out_best is not None and s.name == r.held_out_best,
+            "top": s.name == r.held_out_top,
+            "tied": bool(s.tied),
             "unavailable": s.unavailable,
         }
         for s in r.held_out
     ]
-    scored = [m for m in held_out if m["score"] is not None]
-    best = max(scored, key=lambda m: m["score"]) if scored else None
-    if best:
-        best["best"] = True
+    best = next((m for m in held_out if m["best"]), None)
+    top = next((m for m in held_out if m["top"]), None)
+    tied = [m for m in held_out if m["tied"]]
     synthetic = [
         {
             "name": _model_name(s.kind),
+            "log_bandwidth": s.kind == "log",
             "bandwidth": s.bandwidth,
             "below": s.fraction_below_zero,
             "above": s.fraction_above_universe,
@@ -171,9 +195,24 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) ->
         "cv_over_silverman": bw.cv / bw.silverman if bw.cv is not None and bw.silverman is not None else None,
         "held_out": held_out,
         "held_out_unavailable": r.held_out_unavailable,
+        "held_out_nested": bool(r.held_out) and r.held_out[0].nested,
+        "held_out_repeats": r.held_out_repeats,
+        "precision": r.precision,
+        "interval_scores": r.interval_scores,
+        "cv": r.cv_curve,
+        "errors": r.errors,
+        "errors_unavailable": r.errors_unavailable,
+        "tails": [
+            {"name": "Gaussian fit" if t.model == "gaussian" else f"{_model_name(t.model)} KDE", "kind": t.model,
+             "bandwidth": t.bandwidth, "below": t.below_zero, "above": t.above_universe}
+            for t in r.tails
+        ],
         "best_model": best,
+        "top_model": top,
+        "tied_models": tied,
         "gaussian_score": next((m for m in held_out if m["name"] == "Gaussian"), None),
         "kde_beats_gaussian": best is not None and best["name"] != "Gaussian",
+        "gaussian_tied": any(m["name"] == "Gaussian" for m in tied),
         "cv_score": next((s.mean_log_likelihood for s in r.held_out if s.model == "cv"), None),
         "synthetic": synthetic,
         "cv_synthetic": next((s for s, raw in zip(synthetic, r.synthetic) if raw.kind == "cv"), None),
@@ -211,7 +250,10 @@ def _cross_view(train: dict[str, Any], test: dict[str, Any], score: float | None
     """
     own = test["cv_score"]
     own_reason = None if own is not None else (
-        test["held_out_unavailable"] or next(n["reason"] for n in test["notes"]["cv"])
+        test["held_out_unavailable"]
+        or next((n["reason"] for n in test["notes"]["cv"]), None)
+        # A CV bandwidth on all the stars, but none on some training part of the nested held-out scores.
+        or next((m["unavailable"] for m in test["held_out"] if m["kind"] == "cv" and m["unavailable"]), None)
     )
     return {
         "train": train,
@@ -224,6 +266,14 @@ def _cross_view(train: dict[str, Any], test: dict[str, Any], score: float | None
             (f"{test['label']}'s own held-out CV score", own_reason),
         ),
     }
+
+
+def _cross_case_view(case, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any] | None:
+    """One cross-prediction case of the pair (a, b) with the data set that transfers better named, or None."""
+    if case is None:
+        return None
+    better, worse = (a, b) if case.better == a["name"] else (b, a)
+    return {"case": case, "better": better, "worse": worse}
 
 
 def comparison_view(
@@ -265,6 +315,9 @@ def comparison_view(
         "ci_excludes_zero": low > 0 or high < 0,
         "cross": cross,
         "better_training": None if None in drops else (a if drops[0] <= drops[1] else b),
+        "cross_own": _cross_case_view(c.cross_own, a, b),
+        "cross_common": _cross_case_view(c.cross_common, a, b),
+        "cross_flips": c.cross_flips,
         "wilcoxon_rejects": None if q is None else _rejects(q.wilcoxon_pvalue),
         "paired_notes": [] if q is None else _notes(
             ("Wilcoxon signed-rank test", q.wilcoxon_unavailable),

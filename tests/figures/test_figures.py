@@ -332,12 +332,14 @@ def test_small_data_figures_have_no_empty_panel(small):
             assert all(ax.lines or ax.patches for ax in panels)
     fig, _, _ = overview_figure(result)
     top, bottom = fig.axes
-    # The two-star row has its bars and Gaussian but no KDE; the three-star row all three.
+    # Both rows have bars, Gaussian and the KDE at the one common bandwidth (the three stars' CV choice),
+    # although two stars have no CV bandwidth of their own.
     def labelled(ax):
         return [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
 
-    assert labelled(top) == ["Gaussian fit"] and labelled(bottom) == ["Gaussian fit", "KDE"]
-    assert top.get_title(loc="left") == "Two stars (n = 2), no CV bandwidth"
+    assert labelled(top) == ["Gaussian fit", "KDE"] and labelled(bottom) == ["Gaussian fit", "KDE"]
+    assert result.common_bandwidth == three.bandwidths.cv
+    assert top.get_title(loc="left") == "Two stars (n = 2)"
     assert fig.legends[0].get_texts()[-1].get_text() == "KDE"
     fig, _, _ = bandwidth_lecture_figure(result)
     notes = [ax for ax in fig.axes if not ax.axison]

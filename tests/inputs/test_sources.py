@@ -362,3 +362,47 @@ def test_a_binary_file_of_no_known_format_is_still_named_binary(tmp_path):
     path.write_bytes(b"PK\x03\x04\x00\x00 spreadsheet")
     with pytest.raises(DataError, match=r"ages\.xlsx:1: contains a NUL byte, so it looks like a binary file"):
         load_datasets(MANIFEST, data_file=path, env={})
+
+
+def test_error_column_option_reads_each_chosen_columns_uncertainties(tmp_path):
+    path = tmp_path / "measured.csv"
+    path.write_bytes(b"age,err,age2,err2\n1.5,0.2,2,0.3\n3,,8,0.1\n17.5,0.4,,0.5\n")
+    b, a = load_datasets(MANIFEST, data_file=path, columns=["age2", "0"], error_columns=["err2", "3"], env={})
+    assert (b.ages_gyr.tolist(), b.errors_gyr.tolist()) == ([2.0, 8.0], [0.3, 0.1])
+    assert (a.ages_gyr.tolist(), a.errors_gyr.tolist()) == ([1.5, 3.0, 17.5], [0.3, 0.1, 0.5])
+    assert not b.errors_gyr.flags.writeable
+    with pytest.raises(DataError, match=r"measured\.csv: column 'err' \(uncertainties of data set 'age'\): 1 of the 3"):
+        load_datasets(MANIFEST, data_file=path, columns=["age"], error_columns=["err"], env={})
+    with pytest.raises(ConfigError, match=r"^--error-column 'err': expected one per --column, in the same order"):
+        load_datasets(MANIFEST, data_file=path, error_columns=["err"], env={})
+    (plain,) = load_datasets(MANIFEST, data_file=path, columns=["age2"], env={})
+    assert plain.errors_gyr is None
+
+
+def test_error_column_option_on_a_manifest_file_is_refused(real_data_dir, tmp_path):
+    copy = tmp_path / "stellar_ages.dat"
+    copy.write_bytes((real_data_dir / "stellar_ages.dat").read_bytes())
+    with pytest.raises(ConfigError, match=r"stellar_ages\.dat is a manifest source; declare its uncertainties"):
+        load_datasets(MANIFEST, data_file=copy, columns=["1"], error_columns=["0"], env={})
+
+
+def test_uncertainty_columns_of_catalogs_in_gyr_from_the_option_and_the_manifest(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import yaml
+
+    path = tmp_path / "gaia.parquet"
+    fields = [pa.field("age", pa.float64()), pa.field("lo_myr", pa.float64(), metadata={"unit": "Myr"}),
+              pa.field("hi", pa.float64()), pa.field("other", pa.float64())]  # fmt: skip
+    columns = [[1.0, None, 3.0, 4.0], [100.0, 7.0, 300.0, 50.0], [0.2, 0.1, 0.4, 0.1], [9.0, 8.0, 7.0, 6.0]]
+    pq.write_table(pa.table(columns, schema=pa.schema(fields)), path)
+    (one,) = load_datasets(MANIFEST, data_file=path, columns=["age"], error_columns=["lo_myr"], env={})
+    np.testing.assert_allclose(one.errors_gyr, [0.1, 0.3, 0.05], rtol=1e-15)
+    manifest = tmp_path / "datasets.yml"
+    manifest.write_text(yaml.safe_dump({"sources": [{"id": "gaia", "file": "gaia.parquet", "datasets": [
+        {"column": "other", "name": "other", "label": "Other", "colour": "#0072B2"},
+        {"column": "age", "name": "age", "label": "Age", "colour": "#D55E00", "error_columns": ["lo_myr", "hi"]},
+    ]}]}))  # fmt: skip
+    other, age = load_datasets(manifest, env={})
+    assert other.errors_gyr is None and other.ages_gyr.tolist() == [9.0, 8.0, 7.0, 6.0]
+    np.testing.assert_allclose(age.errors_gyr, [[0.1, 0.2], [0.3, 0.4], [0.05, 0.1]], rtol=1e-15)

@@ -120,6 +120,11 @@ BAD = [
     (("sources", 0, "datasets", 0, "label"), " ", "sources[0].datasets[0].label: expected a non-empty label, got ' '"),
     (("sources", 0, "citation"), 2023, "sources[0].citation: expected text, got 2023"),
     (("sources",), {}, "sources: expected a non-empty list of sources, got {}"),
+    (("sources", 0, "datasets", 0, "error_column"), -2, "sources[0].datasets[0].error_column: expected a 0-based column index"),
+    (("sources", 0, "datasets", 0, "error_columns"), ["lo"], "sources[0].datasets[0].error_columns: expected [lower, upper], two columns, got ['lo']"),
+    (("sources", 0, "datasets", 0, "error_columns"), ["lo", True], "sources[0].datasets[0].error_columns[1]: expected a 0-based column index"),
+    (("sources", 0, "datasets", 0, "error_column"), 0, "sources[0].datasets[0]: the uncertainty columns [0] repeat a column; expected columns other than the ages' (0), each once"),
+    (("sources", 0, "datasets", 0, "role"), "test", "sources[0].datasets[0].role: expected one of training, benchmark, got 'test'"),
 ]
 
 
@@ -215,3 +220,22 @@ def test_manifest_for_file_without_header_and_its_colours():
 
 def test_docstring_examples():
     assert doctest.testmod(analysis.readers.manifest, raise_on_error=True).attempted >= 1
+
+
+def test_role_defaults_to_training_and_benchmark_is_kept():
+    (source,) = parse_manifest(_valid(), where=WHERE).sources
+    assert {d.role for d in source.datasets} == {"training"}
+    (source,) = parse_manifest(_edit(("sources", 0, "datasets", 1, "role"), "benchmark"), where=WHERE).sources
+    assert [d.role for d in source.datasets] == ["training", "benchmark"]
+
+
+def test_uncertainty_columns_are_one_sigma_or_lower_and_upper():
+    (source,) = parse_manifest(_valid(), where=WHERE).sources
+    assert {d.errors for d in source.datasets} == {()}
+    one = _edit(("sources", 0, "datasets", 1, "error_column"), "sigma")
+    assert parse_manifest(one, where=WHERE).sources[0].datasets[1].errors == ("sigma",)
+    two = _edit(("sources", 0, "datasets", 1, "error_columns"), [3, "hi"])
+    assert parse_manifest(two, where=WHERE).sources[0].datasets[1].errors == (3, "hi")
+    two["sources"][0]["datasets"][1]["error_column"] = 4
+    with pytest.raises(ConfigError, match=r"datasets\[1\]: expected 'error_column' or 'error_columns', not both"):
+        parse_manifest(two, where=WHERE)

@@ -1,4 +1,4 @@
-"""Tests for analysis.bandwidth against scipy, statsmodels, KDEpy and brute-force CV."""
+"""Tests for the bandwidth rules against scipy, statsmodels, KDEpy and brute-force leave-one-out CV."""
 
 import doctest
 import re
@@ -21,10 +21,10 @@ from analysis.statistics import (
     improved_sheather_jones,
     tie_report,
 )
+from analysis.statistics.precision import detect_precision
 from analysis.availability import NotAvailable
 from analysis.statistics import ISJ_MIN_DISTINCT
 from analysis.errors import ConfigError, DataError
-from analysis.folds import kfold_indices
 
 
 
@@ -47,19 +47,20 @@ def _kdepy_isj(ages: np.ndarray) -> float:
     return kdepy_isj(ages[:, None]) * domain / span
 
 
-def _brute_force_cv(ages: np.ndarray, bandwidths, splits) -> list[float]:
-    """Mean held-out log-likelihood per star with plain loops and scikit-learn."""
+def _brute_force_cv(ages: np.ndarray, bandwidths) -> list[float]:
+    """Mean leave-one-out log-likelihood per star with plain loops and scikit-learn: drop each star in turn."""
     scores = []
     for h in bandwidths:
         total = 0.0
-        for train, test in splits:
-            total += KernelDensity(kernel="gaussian", bandwidth=h).fit(ages[train, None]).score(ages[test, None])
+        for i in range(ages.size):
+            rest = np.delete(ages, i)
+            total += KernelDensity(kernel="gaussian", bandwidth=h).fit(rest[:, None]).score(ages[i : i + 1, None])
         scores.append(total / ages.size)
     return scores
 
 
-def _rule(name: str, ages: np.ndarray, seed: int = 0) -> float:
-    return BANDWIDTH_RULES[name](ages, rng=np.random.default_rng(seed), folds=5)
+def _rule(name: str, ages: np.ndarray) -> float:
+    return BANDWIDTH_RULES[name](ages)
 
 
 def test_doctests():
@@ -127,7 +128,7 @@ def test_rules_scale_linearly_with_the_data(seed, scale, rule):
 
 def test_cv_scales_linearly_with_the_data():
     ages = _mixture(90, np.random.default_rng(3))
-    assert _rule("cv", 7.5 * ages, seed=4) == pytest.approx(7.5 * _rule("cv", ages, seed=4), rel=1e-4)
+    assert _rule("cv", 7.5 * ages) == pytest.approx(7.5 * _rule("cv", ages), rel=1e-4)
 
 
 @pytest.mark.parametrize("n", [500, 5000])
@@ -194,80 +195,92 @@ def _isj_terms(ages: np.ndarray):
     return np.unique(ages).size, np.arange(1, 1024, dtype=float) ** 2, a**2
 
 
-def test_cv_curve_matches_brute_force():
+def test_cv_curve_matches_brute_force_leave_one_out():
     ages = _mixture(120, np.random.default_rng(7))
-    curve = cv_curve(ages, rng=np.random.default_rng(8), folds=5)
-    splits = kfold_indices(ages.size, 5, rng=np.random.default_rng(8))
-    brute = _brute_force_cv(ages, curve.bandwidths, splits)
+    curve = cv_curve(ages)
+    brute = _brute_force_cv(ages, curve.bandwidths)
     np.testing.assert_allclose(curve.mean_log_likelihood, brute, rtol=1e-9)
-    assert curve.folds == 5
+    assert curve.folds == ages.size and curve.kind == "loo"
     assert curve.bandwidths[0] == pytest.approx(_rule("scott", ages) / 50, rel=1e-12)
     assert curve.bandwidths[-1] == pytest.approx(3 * _rule("scott", ages), rel=1e-12)
     best = int(np.argmax(brute))
     assert curve.bandwidths[best - 1] <= curve.best_bandwidth <= curve.bandwidths[best + 1]
     # The refined bandwidth beats every grid point and its own close neighbours.
-    around = _brute_force_cv(ages, [curve.best_bandwidth * f for f in (0.999, 1.0, 1.001)], splits)
+    around = _brute_force_cv(ages, [curve.best_bandwidth * f for f in (0.999, 1.0, 1.001)])
     assert around[1] >= max(brute)
     assert around[1] >= max(around[0], around[2])
+
+
+def test_cv_optimum_matches_a_fine_brute_force_grid():
+    ages = _mixture(80, np.random.default_rng(70))
+    grid = np.exp(np.linspace(np.log(0.2), np.log(3.0), 401))
+    brute = np.array(_brute_force_cv(ages, grid))
+    step = grid[1] / grid[0]
+    assert grid[np.argmax(brute)] / step <= _rule("cv", ages) <= grid[np.argmax(brute)] * step
+
+
+def test_cv_standard_errors_and_one_se_range():
+    ages = _mixture(100, np.random.default_rng(71))
+    curve = cv_curve(ages)
+    for h, se in list(zip(curve.bandwidths, curve.standard_errors))[::15]:
+        per_star = [
+            KernelDensity(bandwidth=h).fit(np.delete(ages, i)[:, None]).score(ages[i : i + 1, None])
+            for i in range(ages.size)
+        ]
+        assert se == pytest.approx(np.std(per_star, ddof=1) / np.sqrt(ages.size), rel=1e-9)
+    threshold = curve.best_score - curve.best_standard_error
+    for edge in (curve.one_se_low, curve.one_se_high):
+        assert _brute_force_cv(ages, [edge])[0] == pytest.approx(threshold, abs=1e-6)
+    assert curve.one_se_low < curve.best_bandwidth < curve.one_se_high
+    inside = [h for h, s in zip(curve.bandwidths, curve.mean_log_likelihood) if s >= threshold]
+    assert curve.one_se_low <= min(inside) and max(inside) <= curve.one_se_high
 
 
 def test_cv_widens_the_grid_when_the_optimum_is_below_it():
     rng = np.random.default_rng(9)
     ages = np.concatenate([rng.normal(2.0, 1e-4, 50), rng.normal(12.0, 1e-4, 50)])
-    curve = cv_curve(ages, rng=np.random.default_rng(10), folds=5)
+    curve = cv_curve(ages)
     assert curve.best_bandwidth < _rule("scott", ages) / 50
     assert curve.bandwidths[0] < curve.best_bandwidth
-    brute = _brute_force_cv(ages, curve.bandwidths[:3], kfold_indices(100, 5, rng=np.random.default_rng(10)))
-    np.testing.assert_allclose(curve.mean_log_likelihood[:3], brute, rtol=1e-9)
+    np.testing.assert_allclose(curve.mean_log_likelihood[:3], _brute_force_cv(ages, curve.bandwidths[:3]), rtol=1e-9)
 
 
 def test_cv_without_an_interior_maximum_keeps_the_curve_and_says_why():
-    ages = np.repeat(np.arange(1.0, 21.0), 6)
-    splits = kfold_indices(ages.size, 5, rng=np.random.default_rng(11))
-    # Precondition: every held-out age has a twin in its training set, so the score rises as h -> 0.
-    assert all(np.isin(ages[test], ages[train]).all() for train, test in splits)
-    curve = cv_curve(ages, rng=np.random.default_rng(11), folds=5)
+    ages = np.repeat(np.arange(1.0, 21.0), 6)  # every star has twins: the point score rises as h -> 0
+    curve = cv_curve(ages)
     assert curve.best_bandwidth is None
     assert re.match(r"not available for n = 120: the cross-validated likelihood keeps rising as the bandwidth "
                     r"shrinks, down to [0-9.e-]+ Gyr, so it has no maximum", curve.unavailable)
-    np.testing.assert_allclose(curve.mean_log_likelihood, _brute_force_cv(ages, curve.bandwidths, splits), rtol=1e-9)
+    np.testing.assert_allclose(curve.mean_log_likelihood[::20], _brute_force_cv(ages, curve.bandwidths[::20]), rtol=1e-9)
     assert np.argmax(curve.mean_log_likelihood) == 0  # highest at the narrowest bandwidth searched
     with pytest.raises(NotAvailable, match="keeps rising"):
-        _rule("cv", ages, seed=11)
+        _rule("cv", ages)
 
 
-def test_same_seed_same_curve_different_seed_different_folds():
+def test_interval_scores_give_tied_ages_a_maximum():
+    ages = np.repeat(np.arange(1.0, 21.0), 6) + np.repeat(np.random.default_rng(5).normal(0, 0.2, 20), 6).round(1) * 0
+    assert detect_precision(ages) == 1.0
+    curve = cv_curve(ages, precision=1.0)
+    assert curve.kind == "loo-interval" and curve.best_bandwidth is not None and curve.best_bandwidth > 0.2
+
+
+def test_the_cv_bandwidth_draws_nothing():
     ages = _mixture(100, np.random.default_rng(12))
-    first = cv_curve(ages, rng=np.random.default_rng(13), folds=5)
-    assert cv_curve(ages, rng=np.random.default_rng(13), folds=5) == first
-    other = cv_curve(ages, rng=np.random.default_rng(14), folds=5)
-    assert other.mean_log_likelihood != first.mean_log_likelihood
-    folds_a = kfold_indices(100, 5, rng=np.random.default_rng(13))
-    folds_b = kfold_indices(100, 5, rng=np.random.default_rng(14))
-    assert any(not np.array_equal(a[1], b[1]) for a, b in zip(folds_a, folds_b))
+    assert cv_curve(ages) == cv_curve(ages)
 
 
-def test_fewer_ages_than_folds_are_cross_validated_leave_one_out():
+def test_cv_of_three_ages_is_leave_one_out_by_hand():
     ages = np.array([1.0, 2.0, 4.0, 8.0])
-    curve = cv_curve(ages, rng=np.random.default_rng(15), folds=5)
+    curve = cv_curve(ages)
     assert curve.folds == 4
-    # Leave-one-out by hand: star i is scored by the KDE of the other three.
-    loo = [(np.arange(4) != i).nonzero()[0] for i in range(4)]
-    brute = _brute_force_cv(ages, curve.bandwidths, [(train, np.array([i])) for i, train in enumerate(loo)])
-    np.testing.assert_allclose(curve.mean_log_likelihood, brute, rtol=1e-9)
+    np.testing.assert_allclose(curve.mean_log_likelihood, _brute_force_cv(ages, curve.bandwidths), rtol=1e-9)
     assert curve.best_bandwidth is not None and curve.unavailable is None
-    refined = max(curve.mean_log_likelihood)
-    assert _brute_force_cv(ages, [curve.best_bandwidth], [(t, np.array([i])) for i, t in enumerate(loo)])[0] >= refined
+    assert _brute_force_cv(ages, [curve.best_bandwidth])[0] >= max(curve.mean_log_likelihood)
 
 
 def test_cv_of_two_ages_is_not_available():
     with pytest.raises(NotAvailable, match=r"^not available for n = 2: cross-validation needs at least 3 ages"):
-        cv_curve(np.array([1.0, 2.0]), rng=np.random.default_rng(15), folds=5)
-
-
-def test_a_single_fold_is_a_config_error():
-    with pytest.raises(ConfigError, match=r"analysis.cv_folds: expected at least 2 folds, got 1"):
-        cv_curve(np.array([1.0, 2.0, 4.0, 8.0]), rng=np.random.default_rng(15), folds=1)
+        cv_curve(np.array([1.0, 2.0]))
 
 
 @pytest.mark.parametrize(
@@ -279,7 +292,7 @@ def test_a_single_fold_is_a_config_error():
     ],
 )
 def test_choose_bandwidths_of_small_data_sets(ages, missing):
-    chosen, choices, curve, _ = choose_bandwidths(ages, rng=np.random.default_rng(20), folds=5)
+    chosen, choices, curve, _ = choose_bandwidths(ages)
     for choice in choices:
         if choice.rule in missing:
             assert choice.bandwidth is None and getattr(chosen, choice.rule) is None
@@ -293,8 +306,8 @@ def test_choose_bandwidths_of_small_data_sets(ages, missing):
     assert chosen.silverman == pytest.approx(bw_silverman(ages), rel=1e-12)
     assert (curve is None) == (ages.size < 3)
     if curve is not None:
-        assert curve.folds == min(5, ages.size)
-        assert ("leave-one-out" in choices[-1].note) == (ages.size <= 5)
+        assert curve.folds == ages.size
+        assert "leave-one-out" in choices[-1].note
 
 
 def test_constant_ages_are_a_data_error():
@@ -304,54 +317,61 @@ def test_constant_ages_are_a_data_error():
 
 def test_unknown_rule_lists_the_options():
     with pytest.raises(ConfigError, match=r"expected one of scott, silverman, isj, cv, got 'sj'"):
-        bandwidth_for("sj", np.arange(10.0), rng=np.random.default_rng(16), folds=5)
+        bandwidth_for("sj", np.arange(10.0))
 
 
 def test_bandwidth_for_dispatches_to_the_registry():
     ages = _mixture(60, np.random.default_rng(17))
     for rule, function in BANDWIDTH_RULES.items():
-        expected = function(ages, rng=np.random.default_rng(18), folds=4)
-        assert bandwidth_for(rule, ages, rng=np.random.default_rng(18), folds=4) == expected
+        assert bandwidth_for(rule, ages) == function(ages)
 
 
 def test_ties_bensby_heavy_joyce_not(real_ages):
-    joyce, bensby = tie_report(real_ages[:, 0]), tie_report(real_ages[:, 1])
+    joyce, bensby = (tie_report(real_ages[:, i], detect_precision(real_ages[:, i]), smooth_bandwidth=1.3) for i in (0, 1))
+    assert (joyce.precision, bensby.precision) == (0.01, 0.1)
     assert not joyce.heavy
     assert bensby.heavy
     assert (bensby.n, bensby.n_distinct) == (91, np.unique(real_ages[:, 1]).size)
-    assert bensby.largest_tie == np.unique(real_ages[:, 1], return_counts=True)[1].max()
-    assert "pull cross-validation towards small bandwidths" in bensby.message
-    assert "too few ties" in joyce.message
+    assert bensby.largest_tie == np.unique(real_ages[:, 1], return_counts=True)[1].max() == 9
+    assert bensby.largest_tie_age == 11.6 and bensby.predicted_largest == 3 and bensby.pvalue < 1e-3
+    assert "more than rounding explains" in bensby.message
+    assert "as many as rounding explains" in joyce.message
+
+
+def test_ties_of_a_catalog_stored_to_a_micro_gyr_are_not_heavy():
+    ages = np.round(np.random.default_rng(30).normal(8.0, 2.0, 400_000), 6)
+    q = detect_precision(ages)
+    assert q == 1e-6
+    report = tie_report(ages, q, smooth_bandwidth=0.9 * 2.0 * 400_000 ** -0.2)
+    assert report.largest_tie >= 3 and not report.heavy
 
 
 @pytest.mark.parametrize(
     ("ages", "heavy"),
     [
-        (np.arange(10.0), False),  # all distinct
-        (np.r_[np.arange(9.0), 0.0], False),  # 9 of 10 distinct, pairs only
-        (np.r_[np.arange(8.0), 0.0, 0.0], True),  # three stars share one age
-        (np.r_[np.arange(7.0), 0.0, 1.0, 2.0], True),  # 7 of 10 distinct < 80 %
+        (np.arange(10.0) * np.e, False),  # all distinct
+        (np.r_[np.arange(9.0), 0.0] + np.pi, True),  # continuous values with a duplicate
     ],
 )
-def test_tie_rule(ages, heavy):
-    report = tie_report(ages)
+def test_ties_without_a_precision(ages, heavy):
+    assert detect_precision(ages) is None
+    report = tie_report(ages, None, smooth_bandwidth=1.0)
     assert report.heavy == heavy
     assert report.n_distinct == np.unique(ages).size
-    assert str(report.n_distinct) in report.message
 
 
 def test_choose_bandwidths_on_real_data(real_ages):
     for column, heavy in [(0, False), (1, True)]:
         ages = real_ages[:, column]
-        chosen, choices, curve, ties = choose_bandwidths(ages, rng=np.random.default_rng(19), folds=5)
+        chosen, choices, curve, ties = choose_bandwidths(ages, precision=detect_precision(ages))
         assert [c.rule for c in choices] == list(BANDWIDTH_RULES)
-        assert curve == cv_curve(ages, rng=np.random.default_rng(19), folds=5)
+        assert curve == cv_curve(ages, precision=detect_precision(ages))
         assert chosen.cv == curve.best_bandwidth
         for choice in choices:
             assert getattr(chosen, choice.rule) == choice.bandwidth
             if choice.rule != "cv":
                 assert choice.bandwidth == _rule(choice.rule, ages)
-        assert ties == tie_report(ages)
+        assert ties.heavy == heavy
         cv_note = choices[-1].note
-        assert ("pull this choice towards small bandwidths" in cv_note) == heavy
-        assert "5-fold" in cv_note
+        assert ("more than that rounding explains" in cv_note) == heavy
+        assert "leave-one-out" in cv_note and "same for every seed" in cv_note
