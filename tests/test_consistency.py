@@ -20,7 +20,7 @@ import pypdf
 import pytest
 
 from analysis.config import AGE_OF_UNIVERSE_GYR
-from analysis.formatting import gyr, pct, pvalue
+from analysis.formatting import gyr, num, pct, pvalue
 from publish.figures.dataset import LECTURE_BARS
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -74,7 +74,13 @@ def _svg_texts(path: Path) -> list[str]:
 
 
 #: The models' names as the tables print them.
-MODELS = {"grid": "Fixed", "scott": "Scott", "silverman": "Silverman", "isj": "ISJ", "cv": "CV"}
+MODELS = {"grid": "Fixed", "scott": "Scott", "silverman": "Silverman", "isj": "ISJ", "cv": "CV",
+          "reflected": "Reflected at 0 Gyr", "log": "Log age"}  # fmt: skip
+
+
+def _bandwidth_cell(kind: str, h: float) -> str:
+    """A synthetic table's bandwidth cell: Gyr, or the log-age KDE's bandwidth in ln age."""
+    return f"{num(h)} (ln age)" if kind == "log" else gyr(h)
 
 
 def test_a_fraction_of_synthetic_ages_prints_alike_on_every_page_and_in_the_pdf(site):
@@ -82,7 +88,7 @@ def test_a_fraction_of_synthetic_ages_prints_alike_on_every_page_and_in_the_pdf(
     generative = _table_with(_main(site, "generative.html"), "Data set")[1:]
     for d in result["datasets"]:
         own = _table_with(_main(site, f"dataset-{d['name']}.html"), "Model")[1:]
-        expected = [[MODELS[s["kind"]], gyr(s["bandwidth"]), pct(s["fraction_below_zero"]),
+        expected = [[MODELS[s["kind"]], _bandwidth_cell(s["kind"], s["bandwidth"]), pct(s["fraction_below_zero"]),
                      pct(s["fraction_above_universe"])] for s in d["synthetic"]]  # fmt: skip
         assert own == expected
         assert [row[1:] for row in generative if row[0] == d["label"]] == expected
@@ -102,8 +108,12 @@ def test_figure_titles_print_bandwidths_as_the_tables_do(site):
         table = {row[0]: row[1] for row in _table_with(_main(site, f"dataset-{d['name']}.html"), "Rule")[1:]}
         for part in ("bandwidths", "synthetic"):
             titles = [t for t in _svg_texts(site / "figures" / f"{d['name']}-{part}.svg") if t.endswith(" Gyr")]
-            rules = dict(re.fullmatch(r"(\w+): (\S+) Gyr", t).groups() for t in titles if ":" in t)
+            rules = dict(m.groups() for t in titles if (m := re.fullmatch(r"(\w+): (\S+) Gyr", t)))
             assert rules == table, (part, rules, table)
+            # The KDE reflected at 0 Gyr has its own leave-one-out choice, printed as every bandwidth is.
+            reflected = [m.group(1) for t in titles if (m := re.fullmatch(r"Reflected, CV: (\S+) Gyr", t))]
+            own = next(c["bandwidth"] for c in d["kde_curves"] if c["kind"] == "reflected")
+            assert reflected == [gyr(own)], (part, reflected)
             fixed = [re.fullmatch(r"h = (\S+) Gyr", t).group(1) for t in titles if t.startswith("h = ")]
             assert fixed == [gyr(h) for h in result["bandwidth_grid"]]
 

@@ -117,9 +117,11 @@ def datasets_from_table(table: Table, source: SourceSpec) -> tuple[Dataset, ...]
             bad = ~np.all(np.isfinite(errors) & (errors >= 0), axis=1)
             if bad.any():
                 columns = " and ".join(table.column_name(j) for j in found)
+                first = int(table.line_numbers[rows[np.argmax(bad)]])
                 raise DataError(
-                    f"{table.source}: {columns} (uncertainties of data set '{spec.name}'): {int(bad.sum())} of the "
-                    f"{ages.size} stars with an age have a missing or negative uncertainty; expected one >= 0 Gyr each"
+                    f"{table.source}:{first}: {columns} (uncertainties of data set '{spec.name}'): {int(bad.sum())} of "
+                    f"the {ages.size} stars with an age have a missing or negative uncertainty, the first on line "
+                    f"{first}; expected one >= 0 Gyr each"
                 )
             errors = errors[:, 0] if len(found) == 1 else errors
         datasets.append(

@@ -3,9 +3,11 @@
 Templates only format: every finding (which data set is older, whether a test
 rejects, which model predicts best) is decided here from the numbers. A value
 that is not available stays ``None`` (the ``na`` filter prints it) with the
-reason in a table's notes. Longer than 300 lines: the data set's and the
-pair's views (held-out verdicts, cross-prediction, benchmark, a partitioned
-catalog's records) decide their findings side by side.
+reason in a table's notes.
+
+Longer than 300 lines: the data set view and the pair view share the helpers that
+name models, bound p-values and word notes, and each page's findings are easier
+to check when every one of them is decided in this one place.
 """
 
 from collections.abc import Mapping

@@ -371,7 +371,7 @@ def test_error_column_option_reads_each_chosen_columns_uncertainties(tmp_path):
     assert (b.ages_gyr.tolist(), b.errors_gyr.tolist()) == ([2.0, 8.0], [0.3, 0.1])
     assert (a.ages_gyr.tolist(), a.errors_gyr.tolist()) == ([1.5, 3.0, 17.5], [0.3, 0.1, 0.5])
     assert not b.errors_gyr.flags.writeable
-    with pytest.raises(DataError, match=r"measured\.csv: column 'err' \(uncertainties of data set 'age'\): 1 of the 3"):
+    with pytest.raises(DataError, match=r"measured\.csv:3: column 'err' \(uncertainties of data set 'age'\): 1 of the 3 .* the first on line 3;"):
         load_datasets(MANIFEST, data_file=path, columns=["age"], error_columns=["err"], env={})
     with pytest.raises(ConfigError, match=r"^--error-column 'err': expected one per --column, in the same order"):
         load_datasets(MANIFEST, data_file=path, error_columns=["err"], env={})
