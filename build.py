@@ -297,9 +297,8 @@ def write_pages(d: Drawn) -> Written:
         date_source=loaded.date[1],
     )
     # A benchmark (manifest role: benchmark) is scored on the Comparison page, not analysed as a data set.
-    datasets = list(d.datasets) or [
-        dataset for source in loaded.sources for dataset in source.datasets if dataset.role != "benchmark"
-    ]
+    given = list(d.datasets) or [dataset for source in loaded.sources for dataset in source.datasets]
+    datasets = [dataset for dataset in given if dataset.role != "benchmark"]
     context = build_context(d.result, datasets, d.figures, info)
     pages = render_pages(context, stage, pdf="pdf" in s.formats)
     _mirror_generated(stage)

@@ -81,15 +81,8 @@ def loo_scorer(ordered: np.ndarray, *, scott: float, precision: float | None = N
             score=exact.score, folds=n, method=LOO_METHOD, points=_GRID_POINTS, widenings=0, xatol=_XATOL,
             kind=loo_kind(precision), precision=precision,
         )  # fmt: skip
-    step = _LOW * scott / _BINS_PER_BANDWIDTH
     low, high = float(ordered[0]), float(ordered[-1])
-    n_bins = int(np.ceil((high - low) / step)) + 1
-    if n_bins > MAX_BINS:
-        raise DataError(
-            f"binned CV bandwidth: the ages span {high - low:g} Gyr, {n_bins * _LOW / _BINS_PER_BANDWIDTH:.3g} times "
-            f"Scott's bandwidth ({scott:.3g} Gyr); its bins (Scott/300 apart) would need more than {MAX_BINS} bins. "
-            "Expected ages in Gyr: are a few far outliers, or values in years, in the data?"
-        )
+    n_bins, step = _bins(low, high, scott, _BINS_PER_BANDWIDTH)
     binned = bin_ages(ordered, lo=low, hi=max(low + (n_bins - 1) * step, high), n_bins=n_bins, order=ORDER)
 
     def score(h: float) -> tuple[float, float]:
@@ -128,15 +121,21 @@ def loo_nodes(low: float, high: float, scott: float) -> tuple[int, float, float]
     DataError
         If the nodes would need more than ``grid.MAX_BINS`` bins.
     """
-    step = _LOW * scott / _NODES_PER_NARROWEST
+    n_bins, step = _bins(low, high, scott, _NODES_PER_NARROWEST)
+    return n_bins, low, step
+
+
+def _bins(low: float, high: float, scott: float, per_narrowest: int) -> tuple[int, float]:
+    """``(n_bins, step)`` of bins ``per_narrowest`` to the narrowest bandwidth searched, over [low, high] Gyr."""
+    step = _LOW * scott / per_narrowest
     n_bins = int(np.ceil((high - low) / step)) + 1
     if n_bins > MAX_BINS:
         raise DataError(
-            f"binned CV bandwidth: the ages span {high - low:g} Gyr, {n_bins / 800:.3g} times Scott's bandwidth "
-            f"({scott:.3g} Gyr); its nodes (Scott/800 apart) would need more than {MAX_BINS} bins. "
-            "Expected ages in Gyr: are a few far outliers, or values in years, in the data?"
+            f"binned CV bandwidth: the ages span {high - low:g} Gyr, {n_bins * _LOW / per_narrowest:.3g} times "
+            f"Scott's bandwidth ({scott:.3g} Gyr); its bins (Scott/{round(per_narrowest / _LOW)} apart) would need "
+            f"more than {MAX_BINS} bins. Expected ages in Gyr: are a few far outliers, or values in years, in the data?"
         )
-    return n_bins, low, step
+    return n_bins, step
 
 
 def loo_scorer_from_counts(
