@@ -25,11 +25,11 @@ import numpy as np
 
 from ..config import AGE_OF_UNIVERSE_GYR
 from ..errors import DataError
-from ..results import Ecdf, Histogram, Summary, TieReport
+from ..results import Ecdf, Histogram, Summary
 
 __all__ = [
     "CHUNK", "ECDF_MAX_POINTS", "Sample", "as_sample", "auto_histogram", "checked_ages", "counts_in", "empirical_cdf", "mean",
-    "quantile", "spread", "summarise", "tie_message", "tie_report",
+    "quantile", "spread", "summarise",
 ]  # fmt: skip
 
 #: Ages per vectorised chunk of a pass: temporaries of about 256 kB at any n.
@@ -38,10 +38,6 @@ CHUNK = 2**15
 ECDF_MAX_POINTS = 4096
 #: Sample standard deviation (divide by n - 1), stated in the result so readers never guess.
 _STD_DDOF = 1
-#: Heavy ties: fewer than this fraction of distinct values, or ...
-_HEAVY_DISTINCT_FRACTION = 0.8
-#: ... at least this many stars sharing one age.
-_HEAVY_LARGEST_TIE = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,40 +247,6 @@ def summarise(ages: "np.ndarray | Sample", *, n_missing: int) -> Summary:
         n_above_universe=sample.count_above(AGE_OF_UNIVERSE_GYR),
         n_distinct=sample.n_distinct,
     )
-
-
-def tie_report(ages: "np.ndarray | Sample") -> TieReport:
-    """How often ages repeat exactly, and whether that distorts CV.
-
-    Ties are *heavy* when fewer than 80 % of the ages are distinct or when at
-    least 3 stars share one age. A held-out age equal to a training age
-    scores ever higher as the kernel narrows, so heavy ties pull the CV
-    bandwidth towards small values.
-    """
-    sample = as_sample(ages)
-    heavy, message = tie_message(sample.n, sample.n_distinct, sample.largest_tie)
-    return TieReport(
-        n=sample.n, n_distinct=sample.n_distinct, largest_tie=sample.largest_tie, heavy=heavy, message=message
-    )
-
-
-def tie_message(n: int, distinct: int, largest: int) -> tuple[bool, str]:
-    """Whether ties are heavy (``tie_report``'s rule) and the reader's message on them."""
-    heavy = distinct < _HEAVY_DISTINCT_FRACTION * n or largest >= _HEAVY_LARGEST_TIE
-    if heavy:
-        message = (
-            f"Only {distinct} of {n} ages are distinct and up to {largest} stars share one value. "
-            "Exact ties pull cross-validation towards small bandwidths: a held-out star whose age "
-            "equals a training star's scores higher the narrower the kernel."
-        )
-    elif distinct < n:
-        message = (
-            f"{distinct} of {n} ages are distinct (at most {largest} stars share a value); "
-            "too few ties to distort cross-validation."
-        )
-    else:
-        message = f"All {n} ages are distinct; ties do not affect cross-validation."
-    return heavy, message
 
 
 def counts_in(ordered: np.ndarray, edges: np.ndarray) -> np.ndarray:
