@@ -52,7 +52,7 @@ _MAX_BOOTSTRAP_VALUES = 10_000_000
 AD_MAX_N = 1_000_000
 _BOOTSTRAP_METHOD = "percentile bootstrap, {resamples} resamples of each data set"
 _NORMAL_METHOD = (
-    "normal approximation, mean difference +- {z:.4f} standard errors "
+    "normal approximation, mean difference ± {z:.2f} standard errors "
     "(sqrt(s_a^2/n_a + s_b^2/n_b)); used above {limit} ages, where the bootstrap "
     "distribution of a mean is normal to within its own resampling noise"
 )

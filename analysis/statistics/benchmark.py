@@ -79,12 +79,12 @@ def benchmark_comparison(
     if row.better is None:
         verdict = (
             f"On the {x.size} benchmark stars the {headline} models trained on {a} and on {b} are "
-            f"indistinguishable ({row.difference:+.3f} +- {row.se:.3f} per star)."
+            f"indistinguishable ({row.difference:+.3f} ± {row.se:.3f} per star)."
         )
     else:
         verdict = (
             f"The {headline} model trained on {row.better} predicts the {x.size} benchmark ages better "
-            f"({a} - {b}: {row.difference:+.3f} +- {row.se:.3f} per star)."
+            f"({a} - {b}: {row.difference:+.3f} ± {row.se:.3f} per star)."
         )
     return BenchmarkResult(
         benchmark=benchmark, a=a, b=b, n_benchmark=int(x.size), precision=precision, rows=tuple(rows),

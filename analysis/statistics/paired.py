@@ -29,13 +29,13 @@ _BOOTSTRAP_METHOD = (
     "paired percentile bootstrap: {resamples} resamples of the {n} stars, each star's two ages kept together"
 )
 _NORMAL_METHOD = (
-    "paired normal approximation: the mean per-star difference +- {z:.4f} standard errors "
+    "paired normal approximation: the mean per-star difference ± {z:.2f} standard errors "
     "(standard deviation of the {n} differences / sqrt({n})), used above {limit} pairs, where the "
     "bootstrap distribution of a mean is normal to within its own resampling noise"
 )
 
 _SUMS_METHOD = (
-    "paired normal approximation: the mean per-star difference +- {z:.4f} standard errors "
+    "paired normal approximation: the mean per-star difference ± {z:.2f} standard errors "
     "(standard deviation of the {n} differences / sqrt({n})), from exact sums of the differences and "
     "their squares, as a catalog reduced partition by partition gives them (a bootstrap would need every "
     "star's difference in one place)"

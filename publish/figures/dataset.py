@@ -55,7 +55,7 @@ def step_figure(d: DatasetResult, *, with_scipy: bool) -> Drawn:
     clipped = limit_to_bars(ax, max(g.lecture_histogram), curve_max)
     ax.set_xlabel(AGE_LABEL)
     ax.set_ylabel(f"{COUNTS_LABEL}\n(curves: n × density, per Gyr)")
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=3)
     width = bin_width(g.lecture_edges)
     scipy_alt = f" and scipy's gaussian_kde (Scott bandwidth {format_gyr(d.scipy_kde.bandwidth)} Gyr)"
     alt = (

@@ -406,6 +406,6 @@ def test_every_histogram_of_a_data_set_has_its_bins_but_the_lectures_steps(resul
         for with_scipy in (False, True):
             fig, _, caption = step_figure(d, with_scipy=with_scipy)
             assert bars(fig) == [(LECTURE_BARS, d.gaussian.lecture_edges)]
-            legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+            legend = [t.get_text() for t in fig.legends[0].get_texts()]
             assert "lecture's 10 bins" in LECTURE_BARS and LECTURE_BARS in legend
             assert f"every other histogram of {d.label} in this report has {len(d.histogram.counts)} bins" in caption
