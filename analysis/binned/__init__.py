@@ -2,8 +2,9 @@
 
 Face of the family: ``BinnedEngine`` (``engine``) and the constants the
 Methods page states. Behind it: ``grid`` (the binning, its error bound, fold
-binnings), ``loops`` (the two loops over every age, compiled with numba and
-imported only when a catalog is binned: the exact path never loads numba),
+binnings), ``loops`` (the loops over every age, compiled with numba and imported
+only when a catalog is binned: the exact path never loads numba), ``parts``
+(those loops over fixed-size parts of the ages, in threads),
 ``stencil`` (the interpolation stencil), ``density`` (densities and CDFs from
 one FFT), ``sampling`` (the per-bin normal mixture's CDF), ``selectors`` (the
 leave-one-out CV score) and ``heldout`` (log densities and k-fold held-out

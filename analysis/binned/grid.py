@@ -11,15 +11,14 @@ the fold's (``rebin``, ``without``). The densities built from a binning are in
 ``density``; sampling from it in ``sampling``.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import factorial
-import os
 
 import numpy as np
 from numpy.polynomial.hermite_e import hermeval
 
 from ..errors import DataError
+from .parts import in_parts
 from .stencil import STENCIL
 
 __all__ = [
@@ -88,25 +87,16 @@ def _moments(ages, lo: float, step: float, n_bins: int, order: int, labels=None,
     ages = np.ascontiguousarray(ages, dtype=float)
     labels = np.empty(0, dtype=np.int8) if labels is None else np.ascontiguousarray(labels)
 
-    def part(start: int) -> tuple[np.ndarray, int]:
+    def part(span: slice) -> tuple[np.ndarray, int]:
         out = np.zeros((n_bins, order))
-        stop = start + _PART
-        skipped = accumulate_moments(ages[start:stop], labels[start:stop], fold, lo, 1.0 / step, out)
+        skipped = accumulate_moments(ages[span], labels[span], fold, lo, 1.0 / step, out)
         return out, skipped
 
-    starts = range(0, ages.size, _PART)
-    if len(starts) <= 1:
-        total, skipped = part(0)
-    else:
-        total, skipped = np.zeros((n_bins, order)), 0
-        workers = min(len(starts), os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            # A batch of parts per round: at most `workers` partial moment arrays exist at once,
-            # and they are added in the parts' order whatever the number of cores.
-            for first in range(0, len(starts), workers):
-                for out, missed in pool.map(part, starts[first : first + workers]):
-                    total += out
-                    skipped += missed
+    parts = in_parts(part, ages.size, _PART)
+    total, skipped = next(parts)
+    for out, missed in parts:
+        total += out
+        skipped += missed
     moments = np.ascontiguousarray(total.T)
     moments.setflags(write=False)
     return moments, skipped

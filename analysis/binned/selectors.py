@@ -15,9 +15,12 @@ from scipy.fft import irfft, next_fast_len, rfft
 
 from ..engine import CvScorer
 from ..errors import DataError
-from ..statistics import LOO_METHOD, exact_loo_scorer, loo_kind, mean_and_se, refine_binned_loo, windowed_loo
+from ..statistics import (
+    LOO_METHOD, exact_loo_scorer, loo_kind, mean_and_se, mean_and_se_from_sums, windowed_loo,
+)  # fmt: skip
 from .density import density_nodes, interpolate
 from .grid import MAX_BINS, ORDER, bin_ages
+from .parts import in_parts
 
 __all__ = ["LOO_METHOD_BINNED", "LOO_METHOD_COUNTS", "loo_nodes", "loo_scorer", "loo_scorer_from_counts"]
 
@@ -43,6 +46,8 @@ _XATOL = 1e-5
 _BINS_PER_BANDWIDTH = 6
 #: ... and density nodes this many per bandwidth (the interpolation term ~ 1e-10).
 _NODES_PER_BANDWIDTH = 16
+#: Stars per thread's part of the score; fixed, so the sums' order does not depend on the cores.
+_PART = 2**18
 #: Relative round-off of the FFT densities, on top of the bound (relative to the peak).
 _ROUND_OFF = 1e-13
 #: A binned leave-one-out density is kept when its error bound is at most this fraction of it:
@@ -61,8 +66,10 @@ def loo_scorer(ordered: np.ndarray, *, scott: float, precision: float | None = N
     the peak density, plus round-off. Every star whose density is not
     accurate to a relative ``RTOL`` (an isolated star, whose own kernel
     dominates its sum, or a far outlier) is recomputed exactly from its
-    neighbours (``statistics.loo.refine_binned_loo``). With ``precision`` (interval
-    scores) the exact sums over distinct ages are used (``statistics.cv.exact_loo_scorer``).
+    neighbours (``statistics.loo.windowed_loo``). The per-star logs are summed
+    as they are computed (``loops.loo_log_sums``, in threads), so the score
+    holds one byte per star. With ``precision`` (interval scores) the exact
+    sums over distinct ages are used (``statistics.cv.exact_loo_scorer``).
 
     Returns
     -------
@@ -85,18 +92,27 @@ def loo_scorer(ordered: np.ndarray, *, scott: float, precision: float | None = N
     n_bins, step = _bins(low, high, scott, _BINS_PER_BANDWIDTH)
     binned = bin_ages(ordered, lo=low, hi=max(low + (n_bins - 1) * step, high), n_bins=n_bins, order=ORDER)
 
+    # Logs are summed relative to the uniform density's over the span, so the squares do not swamp the variance.
+    shift = -float(np.log(high - low + scott))
+
     def score(h: float) -> tuple[float, float]:
+        from .loops import loo_log_sums  # numba, loaded only for catalogs
+
         nodes = density_nodes(binned, [h], reach_gyr=(low, high), nodes_per_bandwidth=_NODES_PER_BANDWIDTH)
-        # In place: a catalog's per-star arrays are the score's memory.
-        loo = interpolate(nodes, ordered)[0]
-        loo *= n
-        loo -= 1.0 / (h * np.sqrt(2 * np.pi))
-        loo /= n - 1
-        bound = n / (n - 1) * (nodes.error_bounds[0] + _ROUND_OFF) * float(nodes.rows[0].max())
-        with np.errstate(divide="ignore", invalid="ignore"):
-            np.log(loo, out=loo)
-        refined = refine_binned_loo(ordered, h, loo, np.broadcast_to(bound, (n,)), rtol=RTOL)
-        return mean_and_se(refined.log_densities)
+        row, lo, step = nodes.rows[0], nodes.lo_gyr, nodes.steps_gyr[0]
+        own = 1.0 / (h * np.sqrt(2 * np.pi))
+        bound = n / (n - 1) * (nodes.error_bounds[0] + _ROUND_OFF) * float(row.max())
+        # One byte per star marks the few to recompute: the score's only per-star memory.
+        flagged = np.zeros(n, dtype=np.uint8)
+
+        def part(span: slice) -> tuple[int, float, float]:
+            return loo_log_sums(row, lo, step, ordered[span], n, own, bound, RTOL, shift, flagged[span])
+
+        sums = np.zeros(3)
+        for partial in in_parts(part, n, _PART):
+            sums += partial
+        exact = windowed_loo(ordered, np.flatnonzero(flagged), h) - shift
+        return mean_and_se_from_sums(n, sums[1] + exact.sum(), sums[2] + exact @ exact, shift=shift)
 
     return CvScorer(
         score=score, folds=n, method=LOO_METHOD_BINNED, points=_GRID_POINTS, widenings=0, xatol=_XATOL,

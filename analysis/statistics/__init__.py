@@ -24,8 +24,8 @@ engine (``analysis.engine``); nothing here imports one.
 from .benchmark import benchmark_comparison
 from .boundary import unphysical_fractions
 from .cross import case_from_scores, common_bandwidth, cross_prediction
-from .cv import LOO_METHOD, cv_bandwidth, cv_curve, exact_loo_scorer, loo_kind, mean_and_se, search
-from .loo import loo_log_scores, refine_binned_loo, windowed_loo
+from .cv import LOO_METHOD, cv_bandwidth, cv_curve, exact_loo_scorer, loo_kind, mean_and_se, mean_and_se_from_sums, search
+from .loo import loo_log_scores, windowed_loo
 from .models import KDE_KINDS, KdeModel, NormalModel, fit_kde, fit_normal
 from .nested import DEFAULT_REPEATS, VERDICT_MIN_MARGIN, VERDICT_SES, model_spec, nested_heldout, verdict, verdict_from_moments
 from .precision import INTERVAL_RATIO, detect_precision, tie_report, use_interval_scores
@@ -64,7 +64,7 @@ __all__ = [
     "benchmark_comparison", "case_from_scores", "choose", "choose_bandwidths", "common_bandwidth", "cross_prediction", "cv_bandwidth",
     "cv_curve", "detect_precision", "empirical_cdf", "exact_loo_scorer", "fit_error_convolved", "fit_gaussian",
     "fit_kde", "fit_normal", "held_out_scores", "improved_sheather_jones", "kde_models", "kfold_scores",
-    "loo_kind", "loo_log_scores", "mean_and_se", "model_draws", "model_spec", "nested_heldout", "normal_fit", "refine_binned_loo",
+    "loo_kind", "loo_log_scores", "mean_and_se", "mean_and_se_from_sums", "model_draws", "model_spec", "nested_heldout", "normal_fit",
     "scores", "scott_rule", "search", "silverman_rule", "spread_explained", "summarise", "symmetric_sigmas",
     "synthetic", "tie_report", "unphysical_fractions", "use_interval_scores", "verdict", "verdict_from_moments",
     "windowed_loo",

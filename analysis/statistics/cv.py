@@ -69,6 +69,19 @@ def mean_and_se(values: np.ndarray, weights: np.ndarray | None = None) -> tuple[
     return mean, float(np.sqrt(variance / n)) if np.isfinite(variance) else float("inf")
 
 
+def mean_and_se_from_sums(n: int, total: float, squares: float, *, shift: float = 0.0) -> tuple[float, float]:
+    """``mean_and_se`` of n per-star scores from the sum and sum of squares of ``score - shift``.
+
+    For scores summed as they are computed (a catalog's); ``shift`` near the
+    mean keeps the squares from swamping the variance.
+    """
+    mean = total / n
+    if n < 2:
+        return shift + mean, 0.0
+    variance = max(squares - total * mean, 0.0) / (n - 1)
+    return shift + mean, float(np.sqrt(variance / n))
+
+
 def exact_loo_scorer(
     ages: np.ndarray, *, precision: float | None = None, model: str = "gaussian", sigmas: np.ndarray | None = None
 ) -> CvScorer:

@@ -1,4 +1,4 @@
-"""Exact leave-one-out (LOO) log scores per star, and the exact repair of a binned engine's LOO densities.
+"""Exact leave-one-out (LOO) log scores per star, and the exact repair of the stars a binned engine cannot trust.
 
 For star i the LOO score is log f_{-i}(x_i), the KDE of the other n - 1
 stars at x_i (or, with a precision q, its interval score
@@ -6,7 +6,6 @@ log((F_{-i}(x_i + q/2) - F_{-i}(x_i - q/2)) / q)). It is deterministic: no
 folds, no seed.
 """
 
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,17 +14,16 @@ from .mixture import log_mixture_density, log_mixture_mass
 from .models import components_for, interval_edges
 from .normal_mass import LOG_SQRT_2PI
 
-__all__ = ["PAIRWISE_MAX_N", "PairwiseLoo", "RefinedLoo", "loo_log_scores", "refine_binned_loo", "window_bandwidths", "windowed_loo"]
+__all__ = ["PAIRWISE_MAX_N", "PairwiseLoo", "loo_log_scores", "window_bandwidths", "windowed_loo"]
 
 #: Up to this many ages the point-score LOO of a bandwidth search keeps the n x n squared distances
 #: (32 MB at 2048) and evaluates each bandwidth in one pass over them (``PairwiseLoo``).
 PAIRWISE_MAX_N = 2048
 
-#: Relative error of a binned LOO density accepted without recomputing it: a per-star log error
-#: of at most ~1e-6, far below the standard error of any mean score (>= 1e-3 up to n = 1e6).
-DEFAULT_RTOL = 1e-6
-#: Pairs (star, neighbour) per chunk of the windowed recomputation (8 MB per temporary).
-_PAIRS_PER_CHUNK = 1 << 20
+#: Stars per block and pairs (star, neighbour) per chunk of the windowed recomputation: at most
+#: 256 kB per temporary, so a catalog's repair holds a few MB whatever its size.
+_STARS_PER_BLOCK = 1 << 13
+_PAIRS_PER_CHUNK = 1 << 15
 
 
 def loo_log_scores(
@@ -146,80 +144,6 @@ def window_bandwidths(n: int) -> float:
     return float(np.sqrt(2.0 * (np.log(max(n - 1, 1)) + 53 * np.log(2.0))))
 
 
-@dataclass(frozen=True, eq=False)
-class RefinedLoo:
-    """LOO log densities of sorted ages after exact recomputation where the binned value was not accurate.
-
-    Attributes
-    ----------
-    log_densities : ndarray, shape (n,)
-        log f_{-i}(x_i) in log(1/Gyr), in the order of the sorted ages given.
-    recomputed : ndarray of bool, shape (n,)
-        Which stars were recomputed exactly.
-    window_bandwidths : float
-        k of ``window_bandwidths(n)``: each recomputed star summed every star within d_i + k h.
-    """
-
-    log_densities: np.ndarray
-    recomputed: np.ndarray
-    window_bandwidths: float
-
-
-def refine_binned_loo(
-    sorted_ages: np.ndarray,
-    bandwidth: float,
-    approx_log_density: np.ndarray,
-    abs_error_bound: np.ndarray,
-    *,
-    rtol: float = DEFAULT_RTOL,
-) -> RefinedLoo:
-    """Recompute exactly every star whose binned LOO density is not accurate to ``rtol``; no floor.
-
-    Parameters
-    ----------
-    sorted_ages : ndarray, shape (n,)
-        Ages in Gyr, sorted ascending (the binned engine's order).
-    bandwidth : float
-        h in Gyr.
-    approx_log_density : ndarray, shape (n,)
-        The engine's log f_{-i}(x_i) (``-inf``/nan where its density was <= 0).
-    abs_error_bound : ndarray, shape (n,)
-        A bound on the absolute error of the engine's LOO *density* (1/Gyr),
-        e.g. its binning error bound.
-    rtol : float
-        A star is kept when bound <= rtol x its density (then its log is off
-        by at most ~rtol); otherwise recomputed.
-
-    Returns
-    -------
-    RefinedLoo
-
-    Notes
-    -----
-    Star i is recomputed as logsumexp over the stars j != i with
-    |x_j - x_i| <= d_i + k h (d_i its nearest-neighbour distance, k from
-    ``window_bandwidths``), found by ``searchsorted``; pairs are processed in
-    chunks (O(chunk) memory). Cost: O(sum of window sizes) for the flagged stars.
-    """
-    x = np.asarray(sorted_ages, dtype=float)
-    approx = np.asarray(approx_log_density, dtype=float)
-    bound = np.asarray(abs_error_bound, dtype=float)
-    if x.ndim != 1 or x.size < 2 or np.any(x[1:] < x[:-1]):
-        raise DataError(f"sorted_ages: expected at least 2 ages in Gyr sorted ascending, got {x.size} values")
-    if approx.shape != x.shape or bound.shape != x.shape:
-        raise DataError(
-            f"approx_log_density, abs_error_bound: expected shape {x.shape}, got {approx.shape}, {bound.shape}"
-        )
-    with np.errstate(over="ignore", invalid="ignore"):
-        accurate = np.isfinite(approx) & (bound <= rtol * np.exp(approx))
-    flagged = np.flatnonzero(~accurate)
-    k = window_bandwidths(x.size)
-    out = approx.copy()
-    if flagged.size:
-        out[flagged] = windowed_loo(x, flagged, bandwidth, k=k)
-    return RefinedLoo(log_densities=out, recomputed=~accurate, window_bandwidths=k)
-
-
 def windowed_loo(
     x: np.ndarray, stars: np.ndarray, h: float, *, counts: np.ndarray | None = None, k: float | None = None
 ) -> np.ndarray:
@@ -228,38 +152,56 @@ def windowed_loo(
     ``counts`` (optional, shape of x, integers >= 1) makes x distinct values
     held by that many stars each (a catalog's cells): star i's own value then
     keeps ``counts[i] - 1`` kernels, and n is ``counts.sum()``. ``k`` defaults
-    to ``window_bandwidths(n)``.
+    to ``window_bandwidths(n)``. Stars are taken ``_STARS_PER_BLOCK`` at a time
+    and their pairs ``_PAIRS_PER_CHUNK`` at a time, so memory is bounded
+    whatever the catalog's size or the number of stars asked for.
     """
-    w = np.ones(x.size) if counts is None else np.asarray(counts, dtype=float)
-    n = float(w.sum())
+    n = float(x.size if counts is None else np.sum(counts))
     k = window_bandwidths(int(n)) if k is None else k
+    out = np.empty(stars.size)
+    for first in range(0, stars.size, _STARS_PER_BLOCK):
+        block = stars[first : first + _STARS_PER_BLOCK]
+        out[first : first + block.size] = _window_sums(x, block, h, counts, k)
+    return out - np.log((n - 1) * h) - LOG_SQRT_2PI
+
+
+def _window_sums(x: np.ndarray, stars: np.ndarray, h: float, counts: np.ndarray | None, k: float) -> np.ndarray:
+    """``log sum_j w_j exp(-(x_j - x_i)**2 / 2h**2)`` over each star's window (``windowed_loo``).
+
+    The stars' pairs are walked in chunks of ``_PAIRS_PER_CHUNK``, a window
+    that spans chunks (a tail star at a wide bandwidth sees most of a
+    catalog) merged by a running log-sum-exp.
+    """
     # Each star's gaps to its neighbours, for these stars only (a catalog flags few of its stars);
     # a value held by two or more stars is its own nearest neighbour.
     at = x[stars]
     left = np.where(stars > 0, at - x[np.maximum(stars - 1, 0)], np.inf)
     right = np.where(stars < x.size - 1, x[np.minimum(stars + 1, x.size - 1)] - at, np.inf)
-    radius = np.where(w[stars] > 1, 0.0, np.minimum(left, right)) + k * h
-    lo = np.searchsorted(x, x[stars] - radius, side="left")
-    hi = np.searchsorted(x, x[stars] + radius, side="right")
-    out = np.empty(stars.size)
-    sizes = hi - lo
-    start = 0
-    while start < stars.size:
-        # As many stars as fit in one chunk of pairs (at least one).
-        stop = start + max(1, int(np.searchsorted(np.cumsum(sizes[start:]), _PAIRS_PER_CHUNK, side="right")))
-        block = slice(start, stop)
-        owner = np.repeat(np.arange(stop - start), sizes[block])
-        offsets = np.arange(owner.size) - np.repeat(np.cumsum(sizes[block]) - sizes[block], sizes[block])
-        neighbour = lo[block][owner] + offsets
+    tied = False if counts is None else counts[stars] > 1
+    radius = np.where(tied, 0.0, np.minimum(left, right)) + k * h
+    lo = np.searchsorted(x, at - radius, side="left")
+    sizes = np.searchsorted(x, at + radius, side="right") - lo
+    ends = np.cumsum(sizes)  # pairs up to and including each star
+    peak, sums = np.full(stars.size, -np.inf), np.zeros(stars.size)
+    for begin in range(0, int(ends[-1]) if ends.size else 0, _PAIRS_PER_CHUNK):
+        pair = np.arange(begin, min(begin + _PAIRS_PER_CHUNK, int(ends[-1])))
+        owner = np.searchsorted(ends, pair, side="right")
+        neighbour = lo[owner] + pair - (ends[owner] - sizes[owner])
         # Leave the star itself out: its value keeps its ties' kernels (none for a lone star).
-        weight = w[neighbour] - (neighbour == stars[block][owner])
-        z = (x[neighbour] - x[stars[block]][owner]) / h
+        weight = (1.0 if counts is None else counts[neighbour]) - (neighbour == stars[owner])
+        z = (x[neighbour] - at[owner]) / h
         with np.errstate(divide="ignore"):
             log_terms = -0.5 * z * z + np.log(weight)
-        # Each window holds the star and its nearest neighbour, so every segment has a positive weight.
-        first = np.concatenate([[0], np.cumsum(sizes[block])[:-1]])
-        peak = np.maximum.reduceat(log_terms, first)
-        sums = np.add.reduceat(np.exp(log_terms - peak[owner]), first)
-        out[block] = peak + np.log(sums)
-        start = stop
-    return out - np.log((n - 1) * h) - LOG_SQRT_2PI
+        first = np.flatnonzero(np.diff(owner, prepend=-1))  # each owner's first pair in this chunk
+        who = owner[first]
+        top = np.maximum.reduceat(log_terms, first)
+        local = np.repeat(np.arange(first.size), np.diff(np.append(first, owner.size)))
+        with np.errstate(invalid="ignore"):
+            part = np.add.reduceat(np.exp(log_terms - top[local]), first)
+            merged = np.maximum(peak[who], top)
+            # A part that is the star alone (weight 0) adds nothing; nor does a star's empty past.
+            old = np.where(np.isneginf(peak[who]), 0.0, sums[who] * np.exp(peak[who] - merged))
+            new = np.where(np.isneginf(top), 0.0, part * np.exp(top - merged))
+        sums[who], peak[who] = old + new, merged
+    # Every window holds the star and its nearest neighbour, so every sum is positive.
+    return peak + np.log(sums)

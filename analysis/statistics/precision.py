@@ -13,7 +13,7 @@ from scipy.signal import fftconvolve
 
 from ..errors import DataError
 from ..results import TieReport
-from .sample import Sample, as_sample
+from .sample import CHUNK, Sample, as_sample
 
 __all__ = [
     "HEAVY_TIE_PVALUE",
@@ -50,9 +50,14 @@ _TIE_GRID = 4096
 _TIE_MAX_AGES = 200_000
 
 
-def _on_grid(values: np.ndarray, q: float) -> bool:
-    residual = np.abs(values - q * np.round(values / q))
-    return bool(np.all(residual <= _RELATIVE_TOLERANCE * np.maximum(np.abs(values), q)))
+def _on_grid(ordered: np.ndarray, q: float) -> bool:
+    """Whether every age lies on the grid q; chunk by chunk, stopping at the first that does not."""
+    for start in range(0, ordered.size, CHUNK):
+        part = ordered[start : start + CHUNK]
+        residual = np.abs(part - q * np.round(part / q))
+        if not np.all(residual <= _RELATIVE_TOLERANCE * np.maximum(np.abs(part), q)):
+            return False
+    return True
 
 
 def detect_precision(ages: "np.ndarray | Sample") -> float | None:
@@ -82,9 +87,11 @@ def detect_precision(ages: "np.ndarray | Sample") -> float | None:
         # pass counted each age's decimal places, so the ages lie on 10**-decimals (the largest q known).
         q = None if ages.decimals is None else round(10.0**-ages.decimals, 12)
         return q if q in PRECISION_CANDIDATES and ages.n_distinct >= MIN_DISTINCT_FOR_PRECISION else None
-    values = _distinct(ages)[0]
-    if values.size < MIN_DISTINCT_FOR_PRECISION:
+    sample = as_sample(_checked_finite(ages))
+    if sample.n_distinct < MIN_DISTINCT_FOR_PRECISION:
         return None
+    # A sample's sorted ages as they are; a catalog's cells (exact on a decimal grid) by their values.
+    values = sample.ordered if isinstance(sample, Sample) else sample.distinct()[0]
     return next((q for q in PRECISION_CANDIDATES if _on_grid(values, q)), None)
 
 
@@ -148,21 +155,30 @@ def _cells_with_at_least(m: int, ages: np.ndarray, n: int, q: float, h: float) -
     return float(np.sum(stats.poisson.sf(m - 1, n * masses)))
 
 
-def _distinct(ages: "np.ndarray | Sample") -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ages (Gyr, increasing) and how many stars hold each, from one sorted copy (or from a sample
-    that answers as one: a partitioned catalog's cells and their counts)."""
-    if isinstance(ages, Sample):
-        ordered = ages.ordered
-    elif hasattr(ages, "order_statistics"):
-        values, cumulative = ages.distinct()
-        return values, np.diff(cumulative, prepend=0)
-    else:
-        ages = np.asarray(ages, dtype=float)
-        if ages.ndim != 1 or ages.size == 0 or not np.all(np.isfinite(ages)):
-            raise DataError(f"ages: expected a 1-D array of finite ages in Gyr, got shape {ages.shape}")
-        ordered = np.sort(ages)
-    starts = np.concatenate([[0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1])
-    return ordered[starts], np.diff(np.append(starts, ordered.size))
+def _checked_finite(ages: "np.ndarray | Sample") -> "np.ndarray | Sample":
+    """Ages given as an array, checked to be a non-empty 1-D array of finite values (Gyr); a sample as it is."""
+    if hasattr(ages, "order_statistics"):
+        return ages
+    ages = np.asarray(ages, dtype=float)
+    if ages.ndim != 1 or ages.size == 0 or not np.all(np.isfinite(ages)):
+        raise DataError(f"ages: expected a 1-D array of finite ages in Gyr, got shape {ages.shape}")
+    return ages
+
+
+def _largest_tie_at(sample) -> float:
+    """The age (Gyr) of the first value held by ``sample.largest_tie`` stars, chunk by chunk."""
+    if not isinstance(sample, Sample):  # a partitioned catalog: its most populous cell
+        values, cumulative = sample.distinct()
+        return float(values[np.argmax(np.diff(cumulative, prepend=0))])
+    ordered, span = sample.ordered, sample.largest_tie - 1
+    last = ordered.size - span  # runs of that length start below this index
+    for start in range(0, last, CHUNK):
+        stop = min(start + CHUNK, last)
+        # A run of that length starts at i exactly when the age ``span`` places later is the same value.
+        hits = np.flatnonzero(ordered[start + span : stop + span] == ordered[start:stop])
+        if hits.size:
+            return float(ordered[start + hits[0]])
+    raise ValueError(f"Sample: no run of {sample.largest_tie} equal ages, although largest_tie says so")
 
 
 def tie_report(
@@ -195,14 +211,9 @@ def tie_report(
     (a duplicated row, say). Above ``_TIE_MAX_AGES`` ages the smooth density is that of
     an evenly spaced subsample of the sorted ages (it only needs to be smooth).
     """
-    sample = as_sample(ages)
-    values, counts = _distinct(sample)
-    n = sample.n
-    largest = int(counts.max())
-    at = float(values[np.argmax(counts)])
-    distinct = int(values.size)
-    if not getattr(sample, "exact", True):  # a partitioned catalog's cells, not its values: their bounds
-        distinct, largest = sample.n_distinct, sample.largest_tie
+    sample = as_sample(_checked_finite(ages))
+    n, distinct, largest = sample.n, sample.n_distinct, sample.largest_tie
+    at = _largest_tie_at(sample)
     ranks = np.arange(n) if n <= _TIE_MAX_AGES else np.linspace(0, n - 1, _TIE_MAX_AGES).round().astype(int)
     reference = sample.order_statistics(ranks)
     ordered = sample.ordered if isinstance(sample, Sample) else reference

@@ -221,7 +221,7 @@ def test_same_seed_same_output_different_seed_different_output():
 
 
 def test_binning_in_threaded_parts_gives_the_same_moments(monkeypatch):
-    from analysis.binned import grid as module
+    from analysis.binned import grid as module, parts
 
     ages = _ages(np.random.default_rng(111), 5000)
     whole = bin_ages(ages, lo=0.0, hi=40.0, n_bins=1001).moments
@@ -230,7 +230,7 @@ def test_binning_in_threaded_parts_gives_the_same_moments(monkeypatch):
     np.testing.assert_allclose(threaded, whole, rtol=0, atol=1e-10)
     # Bit for bit the same on a machine with one core or with eight.
     for cores in (1, 8):
-        monkeypatch.setattr(module.os, "cpu_count", lambda cores=cores: cores)
+        monkeypatch.setattr(parts.os, "cpu_count", lambda cores=cores: cores)
         np.testing.assert_array_equal(bin_ages(ages, lo=0.0, hi=40.0, n_bins=1001).moments, threaded)
     assert whole[0].sum() == ages.size
     # Every moment against its definition, sum over each node's ages of u**p.
@@ -302,3 +302,38 @@ def test_binned_cv_is_the_exact_leave_one_out_optimum_with_isolated_stars_and_fa
     brute = [loo_log_scores(ages, h).mean() for h in curve.bandwidths[::6]]
     np.testing.assert_allclose(curve.mean_log_likelihood[::6], brute, atol=1e-9)
     assert cv_bandwidth(ages) == pytest.approx(curve.best_bandwidth, rel=2e-5)
+
+
+def test_binned_loo_score_is_the_exact_mean_and_standard_error_over_stars():
+    # The score sums each star's log as it goes and repairs the stars it cannot trust; its mean and
+    # standard error are those of scipy's per-star leave-one-out densities, flagged stars included.
+    from analysis.binned.selectors import loo_scorer
+
+    rng = np.random.default_rng(142)
+    ages = np.sort(np.concatenate([rng.normal(5.0, 0.3, 1200), [7.4], rng.uniform(15.0, 35.0, 5)]))
+    score = loo_scorer(ages, scott=rule_of_thumb(ages)[0]).score
+    for h in (0.02, 0.08, 0.3):
+        per_star = np.array([
+            logsumexp(norm.logpdf(ages[i], np.delete(ages, i), h)) - np.log(ages.size - 1) for i in range(ages.size)
+        ])  # fmt: skip
+        mean, se = score(h)
+        assert mean == pytest.approx(per_star.mean(), abs=1e-9)
+        assert se == pytest.approx(per_star.std(ddof=1) / np.sqrt(ages.size), rel=1e-7)
+
+
+def test_binned_loo_score_does_not_depend_on_how_the_stars_are_split_into_threads(monkeypatch):
+    # Parts run in threads and their sums are added in order; smaller parts (more threads, and flagged
+    # stars in several parts) change the score only by the rounding of the sums.
+    from analysis.binned import parts, selectors
+
+    rng = np.random.default_rng(143)
+    ages = np.sort(np.concatenate([_ages(rng, 5000), rng.uniform(30.0, 60.0, 7)]))
+    scott = rule_of_thumb(ages)[0]
+    whole = [selectors.loo_scorer(ages, scott=scott).score(h) for h in (0.05, 0.4)]
+    monkeypatch.setattr(selectors, "_PART", 333)
+    threaded = [selectors.loo_scorer(ages, scott=scott).score(h) for h in (0.05, 0.4)]
+    np.testing.assert_allclose(threaded, whole, rtol=1e-12)
+    # Bit for bit the same on a machine with one core or with eight.
+    for cores in (1, 8):
+        monkeypatch.setattr(parts.os, "cpu_count", lambda cores=cores: cores)
+        assert [selectors.loo_scorer(ages, scott=scott).score(h) for h in (0.05, 0.4)] == threaded
