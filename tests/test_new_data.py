@@ -6,15 +6,17 @@ the repository's own manifest is never edited.
 
 from itertools import combinations
 from pathlib import Path
+import re
 import shutil
 
 from bs4 import BeautifulSoup
 import numpy as np
+import pypdf
 import pytest
 import yaml
 
 from publish.render.filters import pct
-from tests.support import ROOT, run_build
+from tests.support import ROOT, require, run_build
 
 NOT_PROJECT = shutil.ignore_patterns(
     ".git", "_site", ".cache", ".venv", "test-artifacts", "__pycache__", "node", ".pytest_cache", "_generated"
@@ -144,18 +146,28 @@ def test_a_benchmark_data_set_is_scored_on_the_comparison_page(build_env, tmp_pa
     assert "would decide it" not in _text(site / "index.html")
 
 
-def test_a_file_with_an_uncertainty_column_gets_an_error_convolved_kde(build_env, tmp_path):
-    # Known truth: true ages N(7, 1.5), each measured with its own sigma; the page says how much of the
-    # observed variance the sigmas account for, and the intrinsic spread left, which is near 1.5 Gyr.
-    project = _project_copy(tmp_path)
+@pytest.fixture(scope="module")
+def measured(build_env, tmp_path_factory) -> tuple[Path, Path, dict]:
+    """A user's file of 150 ages, each with its one-sigma uncertainty, built into the site and the PDF."""
+    # Known truth: true ages N(7, 1.5), each measured with its own sigma.
+    folder = tmp_path_factory.mktemp("measured")
+    project = _project_copy(folder)
     rng = np.random.default_rng(21)
     sigma = rng.uniform(0.5, 1.5, 150)
     observed = rng.normal(7.0, 1.5, 150) + sigma * rng.standard_normal(150)
-    data = tmp_path / "measured.csv"
+    data = folder / "measured.csv"
     data.write_text("age,age_err\n" + "\n".join(f"{a:.4f},{s:.4f}" for a, s in zip(observed, sigma)) + "\n")
     args = ("--data", str(data), "--column", "age", "--error-column", "age_err")
-    done = _build_in(project, *args, "--engine", "pandoc", "--format", "html", "--quiet", env=build_env)
+    done = _build_in(project, *args, "--engine", "pandoc", "--quiet", env=build_env)
     assert done.returncode == 0, done.stderr
+    return project, data, {"sigma": sigma, "observed": observed}
+
+
+def test_a_file_with_an_uncertainty_column_gets_an_error_convolved_kde(measured, build_env):
+    # The page says how much of the observed variance the sigmas account for, and the intrinsic spread left,
+    # which is near 1.5 Gyr.
+    project, data, truth = measured
+    sigma, observed = truth["sigma"], truth["observed"]
     text = " ".join(_text(project / "_site" / "dataset-age.html").split())
     share = np.mean(sigma.round(4) ** 2) / np.var(observed.round(4), ddof=1)
     intrinsic = np.sqrt(np.var(observed.round(4), ddof=1) * (1 - share))
@@ -166,3 +178,40 @@ def test_a_file_with_an_uncertainty_column_gets_an_error_convolved_kde(build_env
     # --error-column pairs with --column, one each.
     bad = _build_in(project, "--data", str(data), "--error-column", "age_err", "--check", env=build_env)
     assert bad.returncode != 0 and "--error-column 'age_err': expected one per --column" in bad.stderr
+
+
+@pytest.fixture(scope="module", params=["pandoc", "quarto"])
+def measured_site(request, measured, build_env) -> Path:
+    """The site of ``measured`` from each engine: the pandoc build above, and one by Quarto."""
+    project, data, _ = measured
+    if request.param == "pandoc":
+        return project / "_site"
+    from publish.engines import find_quarto
+
+    require(find_quarto()[0] is not None, "Quarto is not installed (no quarto on PATH, no quarto-cli package)")
+    out = project.parent / "quarto-site"
+    args = ("--data", str(data), "--column", "age", "--error-column", "age_err", "--out", str(out))
+    done = _build_in(project, *args, "--engine", "quarto", "--quiet", env=build_env)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_the_uncertainties_figure_is_on_the_page_and_in_the_pdf_numbered_with_its_caption(measured_site):
+    site = measured_site
+    soup = BeautifulSoup((site / "dataset-age.html").read_text(encoding="utf-8"), "html.parser")
+    (image,) = [img for img in soup.find_all("img") if img["src"] == "figures/age-errors.svg"]
+    assert (site / "figures" / "age-errors.svg").stat().st_size > 1000 and "error-convolved KDE" in image["alt"]
+    caption = " ".join(image.find_parent("figure").find("figcaption").get_text(" ").split())
+    number = re.fullmatch(r"(Figure \d+): age: the report's histogram .* with the KDE at the leave-one-out CV "
+                          r"bandwidth \(solid\) and the error-convolved KDE \(dashed\), .*", caption)
+    assert number, caption
+    # The section's text refers to the figure by its number, as a link to it.
+    (link,) = [a for a in soup.find_all("a") if a.get("href") == "#fig-age-errors"]
+    assert " ".join(link.get_text().split()) == number.group(1)
+    reader = pypdf.PdfReader(site / "report.pdf")
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    found = [i for i, page in enumerate(pages) if "the error-convolved KDE (dashed)" in page]
+    assert len(found) == 1, found
+    page = pages[found[0]]
+    assert re.search(r"Figure \d+: age: the report's histogram", page), page
+    assert reader.pages[found[0]].images, "the caption's page holds no image"

@@ -8,9 +8,12 @@ imported on first use (PEP 562). The drawing: ``dataset`` (one data set),
 bandwidth), built from ``panels`` and styled by ``style``.
 """
 
-from .plan import DATASET_FIGURES, SHARED_FIGURES, Figure, FigurePlan, Planned, figure_plan
+from .plan import DATASET_FIGURES, SHARED_FIGURES, Figure, FigurePlan, Planned, dataset_figures, figure_plan
 
-__all__ = ["DATASET_FIGURES", "SHARED_FIGURES", "Figure", "FigurePlan", "Planned", "draw_figures", "figure_plan"]
+__all__ = [
+    "DATASET_FIGURES", "SHARED_FIGURES", "Figure", "FigurePlan", "Planned", "dataset_figures", "draw_figures",
+    "figure_plan",
+]  # fmt: skip
 
 
 def __getattr__(name: str):

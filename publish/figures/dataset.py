@@ -1,4 +1,4 @@
-"""The figures of one data set: the lecture's Steps 7 and 9, KDE bandwidths, synthetic samples."""
+"""The figures of one data set: the lecture's Steps 7 and 9, KDE bandwidths, synthetic samples, per-star errors."""
 
 import numpy as np
 
@@ -10,12 +10,15 @@ from .panels import (
     Drawn,
     bin_width,
     clipped_note,
+    cv_kde,
     draw_bars,
+    draw_envelope,
     kde_panel,
     limit_to_bars,
     missing_rules,
     model_title,
     panel_grid,
+    plot_per_bin,
     report_bins,
 )
 from .style import AGE_LABEL, COUNTS_LABEL, GAUSSIAN_COLOUR, age_reference_lines, format_gyr, new_figure
@@ -23,7 +26,7 @@ from .style import AGE_LABEL, COUNTS_LABEL, GAUSSIAN_COLOUR, age_reference_lines
 #: The legend of the lecture's bars, so the figure itself says they are not the report's histogram.
 LECTURE_BARS = "Histogram: the lecture's 10 bins"
 
-__all__ = ["LECTURE_BARS", "step_figure", "bandwidths_figure", "synthetic_figure"]
+__all__ = ["LECTURE_BARS", "step_figure", "bandwidths_figure", "synthetic_figure", "errors_figure"]
 
 
 def step_figure(d: DatasetResult, *, with_scipy: bool) -> Drawn:
@@ -117,15 +120,7 @@ def synthetic_figure(d: DatasetResult) -> Drawn:
     fig, axes = panel_grid(len(d.synthetic))
     edges = d.histogram.edges
     for ax, s in zip(axes, d.synthetic, strict=True):
-        ax.stairs(
-            s.envelope_high,
-            edges,
-            baseline=s.envelope_low,
-            fill=True,
-            color=d.colour,
-            alpha=0.3,
-            label="5–95 % of replicates",
-        )
+        draw_envelope(ax, s, edges, d.colour, label="5–95 % of replicates")
         ax.stairs(
             synthetic_counts(s, edges),
             edges,
@@ -157,6 +152,58 @@ def synthetic_figure(d: DatasetResult) -> Drawn:
         f"middle 90 % of {d.synthetic[0].replicates} replicate counts per bin; synthetic ages outside the data's "
         f"bins are not drawn (their share below 0 Gyr is in the alt text and tables).{scaled}"
         + missing_rules(d, "panel")
+    )
+    return fig, alt, caption
+
+
+def errors_figure(d: DatasetResult) -> Drawn:
+    """The ages' histogram with the KDE at the CV bandwidth and the error-convolved KDE, per bin.
+
+    Star i's kernel in the error-convolved KDE has variance h^2 + sigma_i^2
+    (``DatasetResult.errors``); the band is the 5-95 % range of its synthetic
+    samples' counts in the histogram's bins. Without a CV bandwidth the
+    ordinary KDE is left out and the caption says why.
+    """
+    e = d.errors
+    h = d.histogram
+    fig, axes = new_figure(1, 1, row_height_in=3.4)
+    ax = axes[0, 0]
+    draw_bars(ax, h.edges, h.counts, d.colour)
+    cv = cv_kde(d)
+    curve_max = 0.0
+    if cv is not None:
+        curve_max = plot_per_bin(ax, cv, h.edges, color=d.colour, label=f"KDE, CV: h = {format_gyr(cv.bandwidth)} Gyr")
+    # Dark grey and dashed, so the error-convolved model stands apart from any data-set colour, also in greyscale.
+    errors_label = f"Error-convolved KDE, CV: h = {format_gyr(e.bandwidth)} Gyr, kernel widths √(h² + σᵢ²)"
+    curve_max = max(
+        curve_max,
+        plot_per_bin(ax, e.curve, h.edges, color=GAUSSIAN_COLOUR, linestyle=(0, (5, 2)), label=errors_label),
+    )
+    # Drawn last so that its legend entry follows the curve it belongs to; it is a patch, so it lies below the curves.
+    draw_envelope(ax, e.synthetic, h.edges, GAUSSIAN_COLOUR, label="Its synthetic samples: 5–95 %", hatched=True)
+    age_reference_lines(ax)
+    clipped = limit_to_bars(ax, max(max(h.counts), max(e.synthetic.envelope_high)), curve_max)
+    ax.set_xlabel(AGE_LABEL)
+    ax.set_ylabel(COUNTS_LABEL)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=2)
+    ordinary = f"the KDE at the CV bandwidth ({format_gyr(cv.bandwidth)} Gyr) and " if cv is not None else ""
+    alt = (
+        f"Histogram of the {d.n} {d.label} ages with {ordinary}the error-convolved KDE (h = {format_gyr(e.bandwidth)} "
+        f"Gyr, mean uncertainty {format_gyr(e.mean_sigma)} Gyr), as expected stars per bin, and the 5 to 95 percent "
+        f"band of {e.synthetic.replicates} synthetic samples drawn from the error-convolved KDE."
+    )
+    solid = "the KDE at the leave-one-out CV bandwidth (solid) and " if cv is not None else ""
+    alone = " (the uncertainties alone smooth the ages enough)" if e.bandwidth == 0 else ""
+    caption = (
+        f"{d.label}: the report's histogram ({report_bins(d)}) with {solid}the error-convolved KDE (dashed), "
+        "as expected stars per bin (density × n × bin width). The error-convolved KDE gives each star a Gaussian "
+        "kernel of variance h² + σᵢ², its own one-sigma uncertainty σᵢ added to a bandwidth h chosen by "
+        f"leave-one-out CV{alone}, so a poorly measured star is spread wide and a well measured one stays sharp. The "
+        f"hatched band holds the middle 90 % of {e.synthetic.replicates} synthetic samples of {d.n} stars drawn "
+        "from the error-convolved KDE, binned like the data. That KDE describes the ages as measured, blurred once "
+        "more by their errors: it is wider than the data, not an estimate of the true ages."
+        + clipped_note(clipped)
+        + missing_rules(d, "KDE", ("cv",))
     )
     return fig, alt, caption
 

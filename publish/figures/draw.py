@@ -15,7 +15,7 @@ from analysis.results import AnalysisResult, DatasetResult
 from .panels import Drawn
 from .plan import Figure, figure_plan
 from .style import figure_style, save_figure
-from .dataset import bandwidths_figure, step_figure, synthetic_figure
+from .dataset import bandwidths_figure, errors_figure, step_figure, synthetic_figure
 from .scores import bandwidth_cv_figure, generative_heldout_figure
 from .across import (
     bandwidth_lecture_figure,
@@ -42,6 +42,7 @@ _PER_DATASET: dict[str, Callable[[DatasetResult], Drawn]] = {
     "step9": lambda d: step_figure(d, with_scipy=True),
     "bandwidths": bandwidths_figure,
     "synthetic": synthetic_figure,
+    "errors": errors_figure,
 }
 
 

@@ -27,6 +27,8 @@ __all__ = [
     "shared_legend",
     "bin_width",
     "draw_bars",
+    "draw_envelope",
+    "plot_per_bin",
     "limit_to_bars",
     "clipped_note",
     "kde_panel",
@@ -109,6 +111,29 @@ def draw_bars(
     ax.stairs(counts, edges, fill=True, color=colour, alpha=0.35, label=label)
 
 
+def draw_envelope(
+    ax: Axes, s: SyntheticSample, edges: Sequence[float], colour: str, *, label: str, hatched: bool = False
+) -> None:
+    """The band of ``s``'s replicate counts per bin (its 5th to 95th percentiles), on the data's ``edges``.
+
+    ``hatched`` draws it as hatching, for a band over filled bars: two fills would blend into a
+    colour the legend does not show.
+    """
+    hatch = {"fill": False, "hatch": "////", "alpha": 0.65, "linewidth": 0.0}
+    look = hatch if hatched else {"fill": True, "alpha": 0.3}
+    ax.stairs(s.envelope_high, edges, baseline=s.envelope_low, color=colour, label=label, **look)
+
+
+def plot_per_bin(ax: Axes, curve: KdeCurve, edges: Sequence[float], **style) -> float:
+    """``curve`` as expected stars per bin of ``edges`` (density x n x bin width); returns its highest value.
+
+    ``style`` is passed to ``Axes.plot`` (colour, label...).
+    """
+    per_bin = np.asarray(curve.counts) * bin_width(edges)
+    ax.plot(curve.x, per_bin, **style)
+    return float(per_bin.max())
+
+
 def report_bins(d: DatasetResult) -> str:
     """The data set's one histogram, as captions name it: its bins, their width and the rule.
 
@@ -135,11 +160,7 @@ def kde_panel(ax: Axes, d: DatasetResult, curve: KdeCurve | None) -> bool:
     """The data's ``"auto"`` histogram and one KDE (if any) as expected stars per bin; True when clipped."""
     h = d.histogram
     draw_bars(ax, h.edges, h.counts, d.colour)
-    curve_max = 0.0
-    if curve is not None:
-        per_bin = np.asarray(curve.counts) * bin_width(h.edges)
-        ax.plot(curve.x, per_bin, color=d.colour, label="KDE")
-        curve_max = float(per_bin.max())
+    curve_max = plot_per_bin(ax, curve, h.edges, color=d.colour, label="KDE") if curve is not None else 0.0
     age_reference_lines(ax)
     return limit_to_bars(ax, max(h.counts), curve_max)
 

@@ -12,10 +12,18 @@ from dataclasses import dataclass
 
 from analysis.results import AnalysisResult, Comparison, DatasetResult
 
-__all__ = ["DATASET_FIGURES", "SHARED_FIGURES", "Figure", "FigurePlan", "Planned", "figure_plan"]
+__all__ = [
+    "DATASET_FIGURES", "OPTIONAL_DATASET_FIGURES", "SHARED_FIGURES", "Figure", "FigurePlan", "Planned",
+    "dataset_figures", "figure_plan",
+]  # fmt: skip
 
 #: The figures of each data set, ``<name>-<part>``; every data set can draw them.
 DATASET_FIGURES = ("step7", "step9", "bandwidths", "synthetic")
+#: The figures of a data set that only some data sets have, each with whether ``d`` has what it shows.
+#: Unlike ``_NEEDS``, what is missing is no loss to explain: a file without uncertainties has nothing to draw.
+OPTIONAL_DATASET_FIGURES: dict[str, Callable[[DatasetResult], bool]] = {
+    "errors": lambda d: d.errors is not None,
+}
 #: The figures across data sets, in drawing order after the data sets' own.
 SHARED_FIGURES = ("bandwidth-cv", "bandwidth-lecture", "generative-heldout", "comparison-kde", "comparison-ecdf")
 
@@ -74,8 +82,14 @@ _NEEDS: tuple[tuple[str, str, Callable[[DatasetResult], str | None]], ...] = (
 )
 
 
+def dataset_figures(d: DatasetResult) -> tuple[str, ...]:
+    """The parts of ``d``'s own figures, in drawing order: ``DATASET_FIGURES``, then those of
+    ``OPTIONAL_DATASET_FIGURES`` it has (``"errors"`` with an error-convolved KDE)."""
+    return DATASET_FIGURES + tuple(part for part, has in OPTIONAL_DATASET_FIGURES.items() if has(d))
+
+
 def figure_plan(result: AnalysisResult) -> FigurePlan:
-    """The figures of ``result``: ``overview``; per data set ``<name>-<part>`` for ``DATASET_FIGURES``;
+    """The figures of ``result``: ``overview``; per data set ``<name>-<part>`` for ``dataset_figures``;
     ``bandwidth-cv``, ``bandwidth-lecture``, ``generative-heldout``, ``comparison-kde``,
     ``comparison-ecdf``; and ``pair-<a>-<b>`` for each comparison of paired data sets.
 
@@ -89,7 +103,7 @@ def figure_plan(result: AnalysisResult) -> FigurePlan:
             listed = "; ".join(f"{label}: {why}" for label, why in reasons)
             omitted[figure_id] = f"This figure is not drawn: no data set has {needs} ({listed})."
     figures = [Planned("overview", "overview")]
-    figures += [Planned(f"{d.name}-{part}", part, dataset=d) for d in result.datasets for part in DATASET_FIGURES]
+    figures += [Planned(f"{d.name}-{part}", part, dataset=d) for d in result.datasets for part in dataset_figures(d)]
     figures += [Planned(part, part) for part in SHARED_FIGURES]
     figures += [Planned(f"pair-{c.a}-{c.b}", "pair", comparison=c) for c in result.comparisons if c.paired is not None]
     return FigurePlan(figures=tuple(f for f in figures if f.id not in omitted), omitted=omitted)

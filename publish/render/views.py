@@ -21,7 +21,7 @@ from analysis.formatting import gyr
 from analysis.results import Comparison, DatasetResult, EngineInfo, GaussianFit
 from analysis.statistics import BANDWIDTH_RULES, LILLIEFORS_PVALUE_RANGE
 
-from ..figures import DATASET_FIGURES, Figure
+from ..figures import Figure, dataset_figures
 from .references import dataset_key
 
 __all__ = ["ALPHA", "CV_SMALL_RATIO", "comparison_view", "dataset_view"]
@@ -228,7 +228,7 @@ def dataset_view(r: DatasetResult, d: Dataset, figures: Mapping[str, Figure]) ->
                 *((f"Held-out score at the {name} bandwidth", why) for name, why in missing),
             ),
         },
-        "figures": {part: figures[f"{r.name}-{part}"] for part in DATASET_FIGURES},
+        "figures": {part: figures[f"{r.name}-{part}"] for part in dataset_figures(r)},
     }
 
 

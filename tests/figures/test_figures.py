@@ -409,3 +409,71 @@ def test_every_histogram_of_a_data_set_has_its_bins_but_the_lectures_steps(resul
             legend = [t.get_text() for t in fig.legends[0].get_texts()]
             assert "lecture's 10 bins" in LECTURE_BARS and LECTURE_BARS in legend
             assert f"every other histogram of {d.label} in this report has {len(d.histogram.counts)} bins" in caption
+
+
+@pytest.fixture(scope="module")
+def measured():
+    """Ages with known Gaussian sigmas beside ages without any: only the first has an error-convolved KDE."""
+    rng = np.random.default_rng(77)
+    sigma = np.round(rng.uniform(0.3, 1.2, 70), 3)
+    ages = np.round(np.clip(rng.normal(8.0, 1.6, 70) + sigma * rng.standard_normal(70), 0.1, None), 3)
+    with_errors = Dataset(
+        "measured", "Measured $x$ ages", "#0072B2", tuple(ages), tuple(range(70)), 0, "m.csv", errors_gyr=sigma
+    )
+    plain = Dataset("plain", "Plain ages", "#D55E00", tuple(ages), tuple(range(70)), 0, "p.csv")
+    result = analyse([with_errors, plain], AnalysisConfig(replicates=20))
+    return result, ages, sigma
+
+
+def test_the_errors_figure_draws_the_closed_form_error_convolved_density_and_the_cv_kde(measured):
+    from publish.figures.dataset import errors_figure
+    from publish.figures.style import figure_style
+
+    result, ages, sigma = measured
+    d = result.datasets[0]
+    e = d.errors
+    with figure_style():
+        fig, alt, caption = errors_figure(d)
+    (ax,) = fig.axes
+    per_bin = d.n * (d.histogram.edges[1] - d.histogram.edges[0])
+    lines = {line.get_label(): line for line in ax.lines if not line.get_label().startswith("_")}
+    errors_label = f"Error-convolved KDE, CV: h = {gyr(e.bandwidth)} Gyr, kernel widths √(h² + σᵢ²)"
+    cv_label = f"KDE, CV: h = {gyr(d.bandwidths.cv)} Gyr"
+    assert set(lines) == {errors_label, cv_label}
+    # The closed form, written independently of the pipeline: mean_i N(x; a_i, h^2 + sigma_i^2), at the curve's own x.
+    x = lines[errors_label].get_xdata()
+    closed = stats.norm.pdf(x[:, None], ages[None, :], np.sqrt(e.bandwidth**2 + sigma**2)[None, :]).mean(axis=1)
+    np.testing.assert_allclose(lines[errors_label].get_ydata() / per_bin, closed, rtol=1e-9, atol=1e-300)
+    x = lines[cv_label].get_xdata()
+    ordinary = stats.norm.pdf(x[:, None], ages[None, :], d.bandwidths.cv).mean(axis=1)
+    np.testing.assert_allclose(lines[cv_label].get_ydata() / per_bin, ordinary, rtol=1e-9, atol=1e-300)
+    # The histogram is the data set's one histogram, and the band the error-convolved model's replicates in its bins.
+    patches = {p.get_label(): p.get_data() for p in ax.patches if isinstance(p, StepPatch)}
+    assert tuple(patches["Histogram"].edges) == d.histogram.edges
+    np.testing.assert_array_equal(patches["Histogram"].values, d.histogram.counts)
+    band = patches["Its synthetic samples: 5–95 %"]
+    np.testing.assert_array_equal(band.values, e.synthetic.envelope_high)
+    np.testing.assert_array_equal(band.baseline, e.synthetic.envelope_low)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "Histogram", cv_label, errors_label, "Its synthetic samples: 5–95 %"
+    ]  # fmt: skip
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Age (Gyr)", "Stars per bin")
+    assert "Measured $x$ ages" in caption and "variance h² + σᵢ²" in caption and "leave-one-out CV" in caption
+    assert f"h = {gyr(e.bandwidth)} Gyr" in alt and f"{gyr(d.bandwidths.cv)} Gyr" in alt
+
+
+def test_only_a_data_set_with_uncertainties_gets_the_errors_figure(measured, tmp_path):
+    from publish.figures import dataset_figures, figure_plan
+
+    result, _, _ = measured
+    with_errors, plain = result.datasets
+    assert plain.errors is None and with_errors.errors is not None
+    assert dataset_figures(plain) == PER_DATASET and dataset_figures(with_errors) == (*PER_DATASET, "errors")
+    ids = figure_plan(result).ids
+    assert "measured-errors" in ids and not [i for i in ids if i.endswith("-errors") and i != "measured-errors"]
+    figures = draw_figures(result, tmp_path)
+    assert set(figures) == set(ids)
+    drawn = sorted(p.name for p in (tmp_path / "figures").glob("*-errors.*"))
+    assert drawn == ["measured-errors.png", "measured-errors.svg"]
+    svg = (tmp_path / figures["measured-errors"].svg).read_text(encoding="utf-8")
+    assert "Error-convolved KDE" in svg and "Stars per bin" in svg and "Age (Gyr)" in svg

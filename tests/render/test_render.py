@@ -559,3 +559,26 @@ def test_the_explorer_script_slides_over_the_range_the_page_states():
     script = (Path(__file__).resolve().parents[2] / "report" / "assets" / "explorer.js").read_text(encoding="utf-8")
     found = {name: float(value) for name, value in re.findall(r"var (H_MIN|H_MAX) = ([0-9.]+);", script)}
     assert (found["H_MIN"], found["H_MAX"]) == EXPLORER_BANDWIDTHS_GYR
+
+
+def test_the_uncertainties_section_shows_its_figure_only_for_a_data_set_with_uncertainties(rendered, tmp_path):
+    rng = np.random.default_rng(5)
+    sigma = rng.uniform(0.4, 1.0, 50)
+    ages = rng.normal(8.0, 1.5, 50) + sigma * rng.standard_normal(50)
+    measured = Dataset("measured", "Measured", "#0072B2", tuple(ages), tuple(range(50)), 0, "m.csv", errors_gyr=sigma)
+    config = AnalysisConfig(replicates=20)
+    result = analyse([measured], config)
+    figures = figures_for(result)
+    render_pages(build_context(result, [measured], figures, build_info(config)), tmp_path)
+    page = (tmp_path / "dataset-measured.qmd").read_text()
+    section = page[page.index("## Per-star uncertainties") : page.index("## Statistics")]
+    assert "@fig-measured-errors shows what the uncertainties do to the KDE." in section
+    assert f'![{md("Figure measured-errors")}](figures/measured-errors.svg){{#fig-measured-errors fig-alt="' in section
+    report = (tmp_path / "report.qmd").read_text()
+    assert "](figures/measured-errors.png){#fig-measured-errors" in report and "@fig-measured-errors" in report
+    # Without uncertainties: no section, no figure, no reference.
+    out = rendered[0]
+    for name in ("joyce", "bensby", "other"):
+        text = (out / f"dataset-{name}.qmd").read_text()
+        assert "Per-star uncertainties" not in text and "-errors" not in text
+    assert "-errors" not in (out / "report.qmd").read_text()
