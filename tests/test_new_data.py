@@ -175,9 +175,11 @@ def test_a_file_with_an_uncertainty_column_gets_an_error_convolved_kde(measured,
     assert f"The stated uncertainties account for {pct(share)} of the observed age variance" in text
     assert f"an intrinsic spread of {intrinsic:.2f} Gyr" in text and abs(intrinsic - 1.5) < 0.3
     assert "kernel of variance" in text and "Synthetic samples drawn from it" in text
-    # --error-column pairs with --column, one each.
-    bad = _build_in(project, "--data", str(data), "--error-column", "age_err", "--check", env=build_env)
+    # --error-column pairs with --column, one each; without --column, with the file's other column.
+    bad = _build_in(project, "--data", str(data), "--column", "age", "--column", "age_err", "--error-column", "age_err", "--check", env=build_env)
     assert bad.returncode != 0 and "--error-column 'age_err': expected one per --column" in bad.stderr
+    alone = _build_in(project, "--data", str(data), "--error-column", "age_err", "--check", env=build_env)
+    assert alone.returncode == 0, alone.stderr
 
 
 @pytest.fixture(scope="module", params=["pandoc", "quarto"])

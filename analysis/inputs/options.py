@@ -36,8 +36,8 @@ def add_analysis_options(parser: argparse.ArgumentParser, *, file_option: str = 
         "--error-column",
         action="append",
         metavar="NAME",
-        help=f"with {file_option} and --column: the column of that column's one-sigma age uncertainties (Gyr), "
-        "one per --column in the same order",
+        help=f"with {file_option}: a column of one-sigma age uncertainties (Gyr), one per --column in the same "
+        "order; without --column, the ages are the file's other columns, one per --error-column",
     )
     parser.add_argument(
         "--id-column",

@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 #: page and figures and every pair a comparison: 20 make 190 comparisons, minutes of drawing and more
 #: than a reader takes in. A wider file is seldom all ages (a catalog), so its age columns are chosen.
 MAX_DEFAULT_DATASETS = 20
+#: Columns named in an error message before "...": a catalog may have thousands.
+_SHOWN_COLUMNS = 10
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -148,7 +150,7 @@ def _load_unlisted(path: Path, columns: Sequence[str] | None, error_columns: Seq
     else:
         table = read_catalog(raw, str(path), format=fmt, columns=None if columns is None else [*columns, *error_columns])
     if error_columns:
-        return _with_errors(path, raw, table, columns or (), error_columns, fmt)
+        return _with_errors(path, raw, table, columns, error_columns, fmt)
     n = len(table.columns)
     if columns is None and n > MAX_DEFAULT_DATASETS:
         raise DataError(
@@ -188,15 +190,29 @@ def _load_partitioned(data: Path, columns: Sequence[str] | None, id_column: str 
 
 
 def _with_errors(
-    path: Path, raw: bytes, table: Table, columns: Sequence[str], error_columns: Sequence[str], fmt: str
+    path: Path, raw: bytes, table: Table, columns: Sequence[str] | None, error_columns: Sequence[str], fmt: str
 ) -> LoadedSource:
-    """The chosen columns of a file the manifest does not name, each with its uncertainty column."""
+    """The chosen columns of a file the manifest does not name, each with its uncertainty column.
+
+    Without ``columns`` the ages are every column not named in ``error_columns``, paired with them in order.
+    """
     names = table.header or ("",) * len(table.columns)
-    if fmt == "text":
-        chosen = resolve_columns(columns, names, str(path))
-        errors = resolve_columns(error_columns, names, str(path))
-    else:  # the catalog reader returned the chosen columns, then their uncertainty columns
+    if fmt != "text" and columns is not None:  # the catalog reader returned the chosen columns, then theirs
         chosen, errors = list(range(len(columns))), list(range(len(columns), 2 * len(columns)))
+    else:
+        errors = resolve_columns(error_columns, names, str(path))
+        if columns is not None:
+            chosen = resolve_columns(columns, names, str(path))
+        else:
+            chosen = [i for i in range(len(names)) if i not in set(errors)]
+            if len(chosen) != len(errors):
+                shown = ", ".join(names[i] or f"column {i + 1}" for i in chosen[:_SHOWN_COLUMNS])
+                more = ", ..." if len(chosen) > _SHOWN_COLUMNS else ""
+                raise ConfigError(
+                    f"--error-column {error_columns[0]!r}: expected one per column of ages; without --column "
+                    f"those are the file's other columns ({shown}{more}): {len(chosen)} for {len(errors)} "
+                    "--error-column; name the ages with --column NAME, one per --error-column in the same order"
+                )
     manifest = manifest_for_file(path.name, table.header, n_columns=len(table.columns), columns=chosen)
     (source,) = manifest.sources
     specs = tuple(replace(d, errors=(e,)) for d, e in zip(source.datasets, errors, strict=True))
@@ -292,10 +308,10 @@ def load_sources(
         # A link counts as the file it leads to: its target's name is looked up in the manifest.
         data_file = regular_file(data_file)
         chosen = [(source, data_file) for source in manifest.sources if source.file == data_file.name]
-    if error_columns and (columns is None or len(error_columns) != len(columns)):
+    if error_columns and columns is not None and len(error_columns) != len(columns):
         raise ConfigError(
             f"--error-column {error_columns[0]!r}: expected one per --column, in the same order "
-            f"(got {len(error_columns)} for {len(columns or ())} columns)"
+            f"(got {len(error_columns)} for {len(columns)} columns)"
         )
     if error_columns and chosen:
         raise ConfigError(

@@ -374,7 +374,18 @@ def test_error_column_option_reads_each_chosen_columns_uncertainties(tmp_path):
     with pytest.raises(DataError, match=r"measured\.csv:3: column 'err' \(uncertainties of data set 'age'\): 1 of the 3 .* the first on line 3;"):
         load_datasets(MANIFEST, data_file=path, columns=["age"], error_columns=["err"], env={})
     with pytest.raises(ConfigError, match=r"^--error-column 'err': expected one per --column, in the same order"):
+        load_datasets(MANIFEST, data_file=path, columns=["age", "age2"], error_columns=["err"], env={})
+    # Without --column the ages are the other columns, one per --error-column.
+    with pytest.raises(
+        ConfigError,
+        match=r"^--error-column 'err': expected one per column of ages; without --column those are the file's other "
+        r"columns \(age, age2, err2\): 3 for 1 --error-column; name the ages with --column NAME",
+    ):
         load_datasets(MANIFEST, data_file=path, error_columns=["err"], env={})
+    pair = tmp_path / "pair.csv"
+    pair.write_bytes(b"age_err,age\n0.1,4\n0.2,5\n0.3,6\n")
+    (alone,) = load_datasets(MANIFEST, data_file=pair, error_columns=["age_err"], env={})
+    assert (alone.name, alone.ages_gyr.tolist(), alone.errors_gyr.tolist()) == ("age", [4.0, 5.0, 6.0], [0.1, 0.2, 0.3])
     (plain,) = load_datasets(MANIFEST, data_file=path, columns=["age2"], env={})
     assert plain.errors_gyr is None
 
