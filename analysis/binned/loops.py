@@ -86,7 +86,7 @@ def lagrange_interpolate(values, lo, step, points, out):  # pragma: no cover - c
 
 @numba.njit(cache=True, nogil=True)
 def loo_log_sums(values, lo, step, ages, n, own, bound, rtol, shift, flagged):  # pragma: no cover - compiled
-    """Count, sum and sum of squares of ``log f_-i(x_i) - shift`` over the stars it can trust.
+    """Sum and sum of squares of ``log f_-i(x_i) - shift`` over the stars it can trust.
 
     ``values``/``lo``/``step`` are the KDE of all ``n`` ages on its nodes
     (``lagrange_interpolate``); star i's leave-one-out density is
@@ -96,14 +96,13 @@ def loo_log_sums(values, lo, step, ages, n, own, bound, rtol, shift, flagged):  
     adds nothing. No per-star array besides ``flagged``.
     """
     left = np.empty(8)
-    count, total, squares = 0, 0.0, 0.0
+    total, squares = 0.0, 0.0
     for i in range(ages.size):
         loo = (_lagrange_at(values, lo, step, ages[i], left) * n - own) / (n - 1)
         if loo > 0.0 and bound <= rtol * loo:
             d = np.log(loo) - shift
-            count += 1
             total += d
             squares += d * d
         else:
             flagged[i] = 1
-    return count, total, squares
+    return total, squares

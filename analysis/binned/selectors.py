@@ -18,7 +18,7 @@ from ..errors import DataError
 from ..statistics import (
     LOO_METHOD, exact_loo_scorer, loo_kind, mean_and_se, mean_and_se_from_sums, windowed_loo,
 )  # fmt: skip
-from .density import density_nodes, interpolate
+from .density import density_nodes
 from .grid import MAX_BINS, ORDER, bin_ages
 from .parts import in_parts
 
@@ -105,14 +105,15 @@ def loo_scorer(ordered: np.ndarray, *, scott: float, precision: float | None = N
         # One byte per star marks the few to recompute: the score's only per-star memory.
         flagged = np.zeros(n, dtype=np.uint8)
 
-        def part(span: slice) -> tuple[int, float, float]:
+        def part(span: slice) -> tuple[float, float]:
             return loo_log_sums(row, lo, step, ordered[span], n, own, bound, RTOL, shift, flagged[span])
 
-        sums = np.zeros(3)
-        for partial in in_parts(part, n, _PART):
-            sums += partial
+        total, squares = 0.0, 0.0
+        for part_total, part_squares in in_parts(part, n, _PART):
+            total += part_total
+            squares += part_squares
         exact = windowed_loo(ordered, np.flatnonzero(flagged), h) - shift
-        return mean_and_se_from_sums(n, sums[1] + exact.sum(), sums[2] + exact @ exact, shift=shift)
+        return mean_and_se_from_sums(n, total + exact.sum(), squares + exact @ exact, shift=shift)
 
     return CvScorer(
         score=score, folds=n, method=LOO_METHOD_BINNED, points=_GRID_POINTS, widenings=0, xatol=_XATOL,

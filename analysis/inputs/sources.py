@@ -204,7 +204,8 @@ def _with_errors(
         if columns is not None:
             chosen = resolve_columns(columns, names, str(path))
         else:
-            chosen = [i for i in range(len(names)) if i not in set(errors)]
+            uncertainties = set(errors)
+            chosen = [i for i in range(len(names)) if i not in uncertainties]
             if len(chosen) != len(errors):
                 shown = ", ".join(names[i] or f"column {i + 1}" for i in chosen[:_SHOWN_COLUMNS])
                 more = ", ..." if len(chosen) > _SHOWN_COLUMNS else ""
