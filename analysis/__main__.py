@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.table import Table
 
 from . import AnalysisResult, ReportError, analyse, to_json
-from .formatting import pvalue
+from .config import AGE_OF_UNIVERSE_GYR
+from .formatting import gyr, pvalue
 from .inputs import add_analysis_options, load_datasets, settings
 from .statistics import BANDWIDTH_RULES
 
@@ -44,7 +45,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def _summary_table(result: AnalysisResult) -> Table:
     table = Table(title=f"Stellar ages (Gyr), seed {result.seed}")
     titles = [rule.title for rule in BANDWIDTH_RULES.values()]
-    for column in ("data set", "n", "Gaussian mu", "sigma", *titles, "> 13.8 Gyr"):
+    for column in ("data set", "n", "Gaussian mu", "sigma", *titles, f"> {gyr(AGE_OF_UNIVERSE_GYR)} Gyr"):
         table.add_column(column, justify="left" if column == "data set" else "right")
     for d in result.datasets:
         b = d.bandwidths
